@@ -1,0 +1,33 @@
+"""deepnet: the backpropagation layers of chapter 5 of *Deep Learning from Scratch*.
+
+    from deepnet import MulLayer, Relu, Affine, SoftmaxWithLoss
+
+Plots (deepnet.plots) and sliders (deepnet.widgets) are separate modules, imported only
+when a notebook asks for them, so that `import deepnet` needs numpy alone.
+"""
+from deepnet.functions import cross_entropy_error, sigmoid, softmax
+from deepnet.gradient import (
+    gradient_check_report,
+    numerical_gradient,
+    numerical_gradient_array,
+    relative_error,
+)
+from deepnet.layers import Affine, AddLayer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AddLayer",
+    "Affine",
+    "MulLayer",
+    "Relu",
+    "Sigmoid",
+    "SoftmaxWithLoss",
+    "cross_entropy_error",
+    "gradient_check_report",
+    "numerical_gradient",
+    "numerical_gradient_array",
+    "relative_error",
+    "sigmoid",
+    "softmax",
+]

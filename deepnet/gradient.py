@@ -1,0 +1,78 @@
+"""Numerical gradients (section 4.4) and gradient checks in the CS231n manner.
+
+A gradient check compares the analytic gradient of backward() with central differences
+    df/dx_i ≈ (f(x + h e_i) - f(x - h e_i)) / 2h
+and reports their relative error: about 1e-7 or less means the backward pass is right,
+above 1e-2 means it is wrong.
+"""
+import numpy as np
+
+GOOD_RELATIVE_ERROR = 1e-7
+WRONG_RELATIVE_ERROR = 1e-2
+
+
+def require_float_array(x, who):
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{who} needs x as a numpy float array (it is changed in place, one entry at a time, "
+            f"and restored), got {type(x).__name__}; use np.array(x, dtype=float)."
+        )
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(
+            f"{who} needs a float array, got dtype {x.dtype}: x + h would be rounded to an integer "
+            "and the gradient silently wrong; use x.astype(float)."
+        )
+
+
+def numerical_gradient(f, x, h=1e-4):
+    """Gradient of the scalar function f at x by central differences, for x of any shape.
+
+    f is called as f(x) while one entry of x is moved by ±h (as in the book, f may also ignore
+    its argument and read x through a network's parameters). x is restored afterwards, even
+    if f raises. Returns an array of x's shape and dtype.
+    """
+    require_float_array(x, "numerical_gradient")
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        try:
+            x[index] = original + h
+            f_plus = f(x)
+            x[index] = original - h
+            f_minus = f(x)
+        finally:
+            x[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def numerical_gradient_array(f, x, dout, h=1e-5):
+    """Numerical gradient of sum(f(x) * dout) with respect to x.
+
+    This is what a layer's backward(dout) must return: the upstream gradient dout
+    pulled back through f. Use it to check any layer: f = lambda x: layer.forward(x).
+    """
+    return numerical_gradient(lambda x_: np.sum(f(x_) * dout), x, h)
+
+
+def relative_error(a, b):
+    """Largest elementwise |a - b| / max(1e-8, |a| + |b|); 0 for identical arrays."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"relative_error needs two arrays of one shape, got {a.shape} and {b.shape}.")
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def gradient_check_report(name, analytic, numeric, tolerance=GOOD_RELATIVE_ERROR):
+    """One line for a notebook: 'dx: relative error 3.1e-11 ✓ (expected ≤ 1e-07)'."""
+    error = relative_error(analytic, numeric)
+    if error <= tolerance:
+        verdict = "✓"
+    elif error <= WRONG_RELATIVE_ERROR:
+        verdict = "? suspicious"
+    else:
+        verdict = "✗ wrong"
+    return f"{name}: relative error {error:.1e} {verdict} (expected ≤ {tolerance:.0e})"

@@ -1,0 +1,246 @@
+"""The layers of chapter 5, one small class each, with the book's names and attributes.
+
+Every layer has forward() and backward(dout). forward stores what backward needs;
+backward takes the gradient of the loss with respect to the layer's output (dout) and
+returns the gradient with respect to its input(s). No method modifies an array it is given.
+"""
+import numpy as np
+
+from deepnet.functions import (
+    as_batch,
+    as_float_array,
+    labels_as_batch,
+    log_softmax,
+    mean_negative_log_likelihood,
+    sigmoid,
+)
+
+
+def require_forward(layer, saved):
+    if saved is None:
+        name = type(layer).__name__
+        raise RuntimeError(
+            f"{name}.backward() was called before {name}.forward(): "
+            "run forward() first, it stores the values that backward() needs."
+        )
+
+
+def require_shape(who, name, array, expected_shape, hint):
+    if np.shape(array) != tuple(expected_shape):
+        raise ValueError(
+            f"{who} expected {name} of shape {tuple(expected_shape)}, got {np.shape(array)}; {hint}"
+        )
+
+
+class MulLayer:
+    """Multiplication node  out = x * y  (section 5.4.1).
+
+    forward(x, y) -> x * y, for scalars or arrays of the same shape.
+    backward(dout) -> (dx, dy) = (dout * y, dout * x):
+        each input's gradient is the upstream gradient times the *other* input,
+        which is why forward keeps x and y.
+    """
+
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        # A broadcast input would need its gradient summed back to its shape; the book's
+        # node multiplies two numbers, so we ask for equal shapes instead of guessing.
+        require_shape("MulLayer.forward", "y", y, np.shape(x),
+                      "x and y must have the same shape (both scalars, or arrays of one shape).")
+        self.x = x
+        self.y = y
+        return x * y
+
+    def backward(self, dout):
+        require_forward(self, self.x)
+        dx = dout * self.y
+        dy = dout * self.x
+        return dx, dy
+
+    def __repr__(self):
+        return f"MulLayer(x={self.x!r}, y={self.y!r})"
+
+
+class AddLayer:
+    """Addition node  out = x + y  (section 5.4.2).
+
+    forward(x, y) -> x + y.
+    backward(dout) -> (dx, dy) = (dout, dout): d(x + y)/dx = d(x + y)/dy = 1,
+        so the gradient passes through unchanged to both inputs.
+    """
+
+    def __init__(self):
+        pass
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dout):
+        # Two new arrays: returning dout itself twice would tie dx and dy together,
+        # so an in-place change of one would silently change the other.
+        dx = dout * 1
+        dy = dout * 1
+        return dx, dy
+
+    def __repr__(self):
+        return "AddLayer()"
+
+
+class Relu:
+    """ReLU  out = max(0, x), elementwise (section 5.5.1).
+
+    forward(x) -> out, same shape as x; stores mask = (x <= 0).
+    backward(dout) -> dx = dout where x > 0, and 0 where mask is True
+        (the gradient at the kink x = 0 is taken as 0, like the book).
+
+    The book's backward writes dout[self.mask] = 0, changing the caller's array;
+    ours returns a new array.
+    """
+
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.mask = x <= 0
+        return np.where(self.mask, 0, x)
+
+    def backward(self, dout):
+        require_forward(self, self.mask)
+        require_shape("Relu.backward", "dout", dout, self.mask.shape,
+                      "dout must have the shape of forward's output.")
+        return np.where(self.mask, 0, dout)
+
+    def __repr__(self):
+        shape = None if self.mask is None else self.mask.shape
+        return f"Relu(mask shape={shape})"
+
+
+class Sigmoid:
+    """Sigmoid  y = 1 / (1 + exp(-x)), elementwise (section 5.5.2).
+
+    forward(x) -> out, same shape as x; stores out.
+    backward(dout) -> dx = dout * out * (1 - out), since dy/dx = y (1 - y):
+        the output alone is enough to compute the gradient.
+    """
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        require_forward(self, self.out)
+        require_shape("Sigmoid.backward", "dout", dout, self.out.shape,
+                      "dout must have the shape of forward's output.")
+        return dout * (1.0 - self.out) * self.out
+
+    def __repr__(self):
+        shape = None if self.out is None else self.out.shape
+        return f"Sigmoid(out shape={shape})"
+
+
+class Affine:
+    """Fully connected layer  out = x · W + b  (section 5.6.2).
+
+    Inputs:
+    - W: weights, shape (D, M); b: biases, shape (M,). Both are kept *by reference*:
+      an optimizer updates them in place (W -= lr * dW) and the layer sees the change.
+    forward(x): x of shape (N, D), or (N, d1, d2, ...) with d1*d2*... = D (flattened to (N, D)).
+        Returns out of shape (N, M).
+    backward(dout): dout of shape (N, M). Sets
+        dW = xᵀ · dout   (D, M)
+        db = sum of dout over the batch axis   (M,)
+        and returns dx = dout · Wᵀ in x's original shape.
+    """
+
+    def __init__(self, W, b):
+        if np.ndim(W) != 2 or np.shape(b) != (np.shape(W)[1],):
+            raise ValueError(
+                f"Affine expected W of shape (D, M) and b of shape (M,), got W {np.shape(W)} "
+                f"and b {np.shape(b)}; b needs one bias per column of W."
+            )
+        self.W = W
+        self.b = b
+        self.x = None
+        self.original_x_shape = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        x = np.asarray(x)
+        n_features = self.W.shape[0]
+        if x.ndim < 2:
+            raise ValueError(
+                f"Affine expected a batch of shape (N, {n_features}), got shape {x.shape}; "
+                "for a single sample use x.reshape(1, -1)."
+            )
+        flat = x.reshape(x.shape[0], -1)
+        if flat.shape[1] != n_features:
+            raise ValueError(
+                f"Affine expected inputs with {n_features} features (W has shape {self.W.shape}), "
+                f"got {flat.shape[1]} (x has shape {x.shape})."
+            )
+        self.original_x_shape = x.shape
+        self.x = flat
+        return flat @ self.W + self.b
+
+    def backward(self, dout):
+        require_forward(self, self.x)
+        require_shape("Affine.backward", "dout", dout, (self.x.shape[0], self.W.shape[1]),
+                      "dout must have the shape of forward's output (N, M).")
+        dx = dout @ self.W.T
+        self.dW = self.x.T @ dout
+        self.db = np.sum(dout, axis=0)
+        return dx.reshape(self.original_x_shape)
+
+    def __repr__(self):
+        return f"Affine(W shape={self.W.shape}, b shape={self.b.shape})"
+
+
+class SoftmaxWithLoss:
+    """Softmax followed by the cross-entropy loss (section 5.6.3).
+
+    forward(x, t): scores x of shape (N, C), or (C,) for a batch of one;
+        labels t one-hot (same shape as x) or class indices (N,) (an int for one sample).
+        Stores y = softmax(x) and returns loss = -1/N * sum_n log y[n, t_n].
+    backward(dout=1) -> dx = (y - t) / N * dout, in x's shape.
+
+    The loss uses log-sum-exp (log y = x - max - log sum exp(x - max)): exact and finite for
+    any finite scores, unlike log(softmax + 1e-7) in the book.
+    """
+
+    def __init__(self):
+        self.loss = None
+        self.y = None
+        self.t = None
+
+    def forward(self, x, t):
+        x = as_float_array(x)
+        scores = as_batch(x, "SoftmaxWithLoss.forward", "x")
+        log_y = log_softmax(scores)
+        self.loss = mean_negative_log_likelihood(log_y, t, "SoftmaxWithLoss.forward")
+        self.t = np.asarray(t)
+        self.y = np.exp(log_y).reshape(x.shape)
+        return self.loss
+
+    def backward(self, dout=1):
+        require_forward(self, self.y)
+        y = as_batch(self.y, "SoftmaxWithLoss.backward", "y")
+        t, is_one_hot = labels_as_batch(self.t, y.shape, "SoftmaxWithLoss.backward")
+        n = y.shape[0]
+        if is_one_hot:
+            dx = y - t.astype(y.dtype)
+        else:
+            dx = y.copy()
+            dx[np.arange(n), t] -= 1
+        dx = dx * (dout / n)
+        return dx.reshape(self.y.shape).astype(self.y.dtype, copy=False)
+
+    def __repr__(self):
+        return f"SoftmaxWithLoss(loss={self.loss!r})"
