@@ -12,7 +12,7 @@ from deepnet.gradient import (
     numerical_gradient_array,
     relative_error,
 )
-from deepnet.layers import Affine, AddLayer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
+from deepnet.layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,74 @@
+"""Numerical gradients, relative errors and the one-line gradient-check report."""
+import numpy as np
+import pytest
+
+from deepnet import gradient_check_report, numerical_gradient, numerical_gradient_array, relative_error
+
+
+def test_numerical_gradient_of_a_quadratic_matches_the_derivative_for_any_shape():
+    x = np.arange(6, dtype=float).reshape(2, 3) - 2.5
+    grad = numerical_gradient(lambda v: np.sum(v**2), x)
+    np.testing.assert_allclose(grad, 2 * x, rtol=1e-8)
+
+
+def test_numerical_gradient_of_the_books_function_2():
+    # f(x0, x1) = x0² + x1²  at (3, 4): gradient (6, 8), as in section 4.4.
+    grad = numerical_gradient(lambda v: v[0] ** 2 + v[1] ** 2, np.array([3.0, 4.0]))
+    np.testing.assert_allclose(grad, [6.0, 8.0])
+
+
+def test_numerical_gradient_restores_x_even_when_f_raises():
+    x = np.array([1.0, 2.0])
+
+    def broken(v):
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(ZeroDivisionError):
+        numerical_gradient(broken, x)
+    assert x.tolist() == [1.0, 2.0]
+
+
+def test_numerical_gradient_leaves_x_bit_for_bit_unchanged():
+    x = np.random.default_rng(0).normal(size=(3, 3))
+    before = x.copy()
+    numerical_gradient(lambda v: np.sum(np.sin(v)), x)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_numerical_gradient_rejects_integer_arrays_instead_of_returning_zeros():
+    with pytest.raises(TypeError, match=r"float array, got dtype int.*astype\(float\)"):
+        numerical_gradient(lambda v: np.sum(v**2), np.array([1, 2, 3]))
+
+
+def test_numerical_gradient_rejects_lists_with_a_hint():
+    with pytest.raises(TypeError, match=r"numpy float array.*got list"):
+        numerical_gradient(lambda v: 0.0, [1.0, 2.0])
+
+
+def test_numerical_gradient_array_pulls_dout_back_through_f():
+    x = np.array([1.0, -2.0, 3.0])
+    dout = np.array([0.5, 1.0, -1.0])
+    # f(x) = x³ elementwise: the gradient of sum(f(x) * dout) is 3x² * dout.
+    np.testing.assert_allclose(numerical_gradient_array(lambda v: v**3, x, dout), 3 * x**2 * dout, rtol=1e-8)
+
+
+def test_relative_error_is_zero_for_equal_arrays_and_symmetric():
+    a, b = np.array([1.0, 2.0]), np.array([1.0, 2.2])
+    assert relative_error(a, a) == 0.0
+    assert relative_error(a, b) == relative_error(b, a) == pytest.approx(0.2 / 4.2)
+
+
+def test_relative_error_rejects_arrays_of_different_shapes():
+    with pytest.raises(ValueError, match=r"\(2,\) and \(3,\)"):
+        relative_error(np.zeros(2), np.zeros(3))
+
+
+@pytest.mark.parametrize(
+    "numeric, verdict",
+    [([1.0, 2.0 + 1e-12], "✓"), ([1.0, 2.0001], "? suspicious"), ([1.0, 3.0], "✗ wrong")],
+)
+def test_gradient_check_report_states_error_verdict_and_expectation(numeric, verdict):
+    line = gradient_check_report("dx", np.array([1.0, 2.0]), np.array(numeric))
+    assert line.startswith("dx: relative error ")
+    assert verdict in line
+    assert line.endswith("(expected ≤ 1e-07)")
