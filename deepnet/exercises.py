@@ -1,0 +1,236 @@
+"""`deepnet exercises`: write exercises/X.ipynb from solutions/X.ipynb.
+
+A solution notebook marks each answer (nbgrader's convention):
+
+    class Relu:
+        def forward(self, x):
+            ### BEGIN SOLUTION
+            self.mask = x <= 0
+            ...
+            ### END SOLUTION
+
+and the exercise notebook gets, at the same indentation,
+
+            # YOUR CODE HERE
+            raise NotImplementedError()
+
+Cell ids are kept, so `deepnet grade` can match a learner's cell with its solution cell. Cells
+that run the learner's code lose their stored outputs (they would show the answer), and those
+that may raise until the exercise is done are tagged `raises-exception` so that
+`pytest --nbval-lax exercises/` passes on the stubs.
+
+Notebooks are read and written as plain JSON, in the layout nbformat writes, so this module
+loads in no time and needs nothing beyond the standard library.
+"""
+import hashlib
+import json
+import re
+from pathlib import Path
+
+SOLUTION_BEGIN = "### BEGIN SOLUTION"
+SOLUTION_END = "### END SOLUTION"
+STUB_LINES = ("# YOUR CODE HERE", "raise NotImplementedError()")
+EXERCISE_TAG = "exercise"
+# Lets a cell raise under nbval: only cells that call an unfinished exercise get it.
+RAISES_TAG = "raises-exception"
+CHECK_MIMETYPE = "application/vnd.deepnet.check+json"
+# Key of the notebook metadata that `deepnet exercises` writes and `deepnet grade` reads.
+METADATA_KEY = "deepnet"
+DEFINITION = re.compile(r"^(?:class|def)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+class ExerciseError(Exception):
+    """A solution notebook that breaks the conventions, or an exercise we must not overwrite."""
+
+
+def read_notebook(path):
+    """Load a notebook as a dict; raise ExerciseError with a one-line reason if it is not one."""
+    path = Path(path)
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ExerciseError(f"{path}: not a readable notebook ({error})") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise ExerciseError(f"{path}: not a Jupyter notebook (no list of cells in it)")
+    return notebook
+
+
+def notebook_text(notebook):
+    """The file content nbformat would write for this notebook (one-space indent, sorted keys)."""
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def cell_source(cell):
+    source = cell.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
+
+
+def source_lines(text):
+    """Store a source as nbformat does: a list of lines, each but the last ending in a newline."""
+    return text.splitlines(keepends=True)
+
+
+def cell_tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def is_exercise_cell(cell):
+    return cell.get("cell_type") == "code" and EXERCISE_TAG in cell_tags(cell)
+
+
+def is_check_cell(cell):
+    """A cell whose stored output is a check record (see deepnet.checks)."""
+    return any(CHECK_MIMETYPE in output.get("data", {}) for output in cell.get("outputs", []))
+
+
+def exercise_names(notebook):
+    """The class or function name that each exercise cell defines, in notebook order."""
+    names = []
+    for cell in notebook["cells"]:
+        if is_exercise_cell(cell):
+            names += DEFINITION.findall(cell_source(cell))
+    return names
+
+
+def uses_any(source, names):
+    return any(re.search(rf"\b{re.escape(name)}\b", source) for name in names)
+
+
+def stub_source(source, where="cell"):
+    """Replace each BEGIN/END SOLUTION region by the two stub lines, at the marker's indentation."""
+    stub = []
+    inside = False
+    for line in source.splitlines(keepends=True):
+        marker = line.strip()
+        if marker == SOLUTION_BEGIN:
+            if inside:
+                raise ExerciseError(f"{where}: '{SOLUTION_BEGIN}' twice without '{SOLUTION_END}' between")
+            indent = line[: len(line) - len(line.lstrip())]
+            stub += [f"{indent}{STUB_LINES[0]}\n", f"{indent}{STUB_LINES[1]}\n"]
+            inside = True
+        elif marker == SOLUTION_END:
+            if not inside:
+                raise ExerciseError(f"{where}: '{SOLUTION_END}' without a '{SOLUTION_BEGIN}' before it")
+            inside = False
+        elif not inside:
+            stub.append(line)
+    if inside:
+        raise ExerciseError(f"{where}: '{SOLUTION_BEGIN}' is never closed by '{SOLUTION_END}'")
+    text = "".join(stub)
+    # Jupyter stores a cell without its final newline; keep the solution's habit.
+    return text if source.endswith("\n") else text.removesuffix("\n")
+
+
+def sources_fingerprint(notebook):
+    """SHA-256 of every cell's type and source: what a learner changes when they work.
+
+    Outputs and execution counts are left out, so running a notebook is not "editing" it.
+    """
+    cells = [[cell.get("cell_type"), cell_source(cell)] for cell in notebook["cells"]]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def exercise_notebook(solution, solution_name):
+    """Build the exercise notebook (a new dict) from a solution notebook (left unchanged)."""
+    exercise = json.loads(json.dumps(solution))  # a deep copy
+    names = exercise_names(exercise)
+    for cell in exercise["cells"]:
+        if cell.get("cell_type") != "code":
+            continue
+        where = f"{solution_name}, cell {cell.get('id', '?')}"
+        source = cell_source(cell)
+        if is_exercise_cell(cell):
+            if SOLUTION_BEGIN not in source:
+                raise ExerciseError(f"{where}: tagged '{EXERCISE_TAG}' but has no '{SOLUTION_BEGIN}'")
+            cell["source"] = source_lines(stub_source(source, where))
+        elif SOLUTION_BEGIN in source:
+            raise ExerciseError(f"{where}: has '{SOLUTION_BEGIN}' but no '{EXERCISE_TAG}' tag")
+        elif uses_any(source, names):
+            # It runs the learner's code: its stored output would show the answer, and until the
+            # exercise is done it raises NotImplementedError (a check cell never raises).
+            if not is_check_cell(cell):
+                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+                if RAISES_TAG not in tags:
+                    tags.append(RAISES_TAG)
+        else:
+            continue
+        cell["outputs"] = []
+        cell["execution_count"] = None
+    exercise["metadata"][METADATA_KEY] = {
+        "solution": solution_name,
+        "sources_sha256": sources_fingerprint(exercise),
+    }
+    return exercise
+
+
+def was_edited(path):
+    """True when the exercise file at path is not as `deepnet exercises` left it (or unreadable)."""
+    try:
+        notebook = read_notebook(path)
+    except ExerciseError:
+        return True
+    stored = notebook.get("metadata", {}).get(METADATA_KEY, {}).get("sources_sha256")
+    return stored != sources_fingerprint(notebook)
+
+
+def find_course_root(start=None):
+    """The folder holding solutions/: the current directory if it has one, else the repository
+    that holds this package (an editable install). None if neither has it."""
+    for candidate in (Path(start or Path.cwd()), Path(__file__).resolve().parent.parent):
+        if (candidate / "solutions").is_dir():
+            return candidate
+    return None
+
+
+def select_solutions(solutions_dir, names):
+    """Solution notebooks to generate from: all of them, or those named (with or without .ipynb)."""
+    available = sorted(solutions_dir.glob("*.ipynb"))
+    if not names:
+        return available
+    chosen = []
+    for name in names:
+        wanted = Path(name).name
+        wanted = wanted if wanted.endswith(".ipynb") else wanted + ".ipynb"
+        path = solutions_dir / wanted
+        if not path.is_file():
+            known = ", ".join(p.stem for p in available) or "none"
+            raise ExerciseError(f"no solution notebook {path}; the solutions are: {known}")
+        chosen.append(path)
+    return chosen
+
+
+def generate(root, names=(), check=False, force=False):
+    """Write (or with check=True, compare) exercises/X.ipynb for solutions/X.ipynb under root.
+
+    Returns (ok, messages): ok is False when a file is stale (check) or was not overwritten
+    because the learner edited it (no force).
+    """
+    root = Path(root)
+    ok = True
+    messages = []
+    for solution_path in select_solutions(root / "solutions", names):
+        exercise_path = root / "exercises" / solution_path.name
+        shown = exercise_path.relative_to(root)
+        wanted = notebook_text(exercise_notebook(read_notebook(solution_path), solution_path.name))
+        current = exercise_path.read_text(encoding="utf-8") if exercise_path.is_file() else None
+        if current == wanted:
+            messages.append(f"{shown} is up to date")
+        elif check:
+            ok = False
+            state = "missing" if current is None else "stale"
+            messages.append(
+                f"{shown} is {state}: it differs from what {solution_path.relative_to(root)} "
+                "generates; run `deepnet exercises` to regenerate it"
+            )
+        elif current is not None and not force and was_edited(exercise_path):
+            ok = False
+            messages.append(
+                f"{shown} was edited since it was generated (its cells no longer match the "
+                f"fingerprint `deepnet exercises` stored in its metadata, '{METADATA_KEY}.sources_sha256'); "
+                "kept it. Save your work under another name, or pass --force to overwrite it"
+            )
+        else:
+            exercise_path.parent.mkdir(parents=True, exist_ok=True)
+            exercise_path.write_text(wanted, encoding="utf-8")
+            messages.append(f"wrote {shown}")
+    return ok, messages
