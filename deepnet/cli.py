@@ -60,7 +60,7 @@ def build_parser():
     grading.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     grading.add_argument(
         "--timeout", type=int, default=grade.DEFAULT_TIMEOUT, metavar="SECONDS",
-                       help="the longest a cell may run before it is interrupted (default: %(default)s)")
+        help="the longest a cell may run before it is interrupted (default: %(default)s)")
     grading.add_argument("--solutions", type=Path, metavar="DIR", help="folder of the solution notebooks")
     return parser
 

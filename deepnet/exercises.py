@@ -14,17 +14,18 @@ and the exercise notebook gets, at the same indentation,
             # YOUR CODE HERE
             raise NotImplementedError()
 
-Cell ids are kept, so `deepnet grade` can match a learner's cell with its solution cell. Cells
-that run the learner's code lose their stored outputs (they would show the answer), and those
-that may raise until the exercise is done are tagged `raises-exception` so that
-`pytest --nbval-lax exercises/` passes on the stubs.
+Cell ids are kept, so `deepnet grade` can match a learner's cell with its solution cell. Every
+code cell from the first exercise on may run the learner's code (directly, or through objects an
+earlier cell made): those cells lose their stored outputs (they would show the answers), and all
+but the exercise and check cells are tagged `raises-exception`, since they raise
+NotImplementedError until the exercises are done; so `pytest --nbval-lax exercises/` passes on
+the stubs. (Check cells never raise, and defining a stub raises nothing.)
 
 Notebooks are read and written as plain JSON, in the layout nbformat writes, so this module
 loads in no time and needs nothing beyond the standard library.
 """
 import hashlib
 import json
-import re
 from pathlib import Path
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
@@ -36,7 +37,6 @@ RAISES_TAG = "raises-exception"
 CHECK_MIMETYPE = "application/vnd.deepnet.check+json"
 # Key of the notebook metadata that `deepnet exercises` writes and `deepnet grade` reads.
 METADATA_KEY = "deepnet"
-DEFINITION = re.compile(r"^(?:class|def)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
 
 class ExerciseError(Exception):
@@ -83,19 +83,6 @@ def is_check_cell(cell):
     return any(CHECK_MIMETYPE in output.get("data", {}) for output in cell.get("outputs", []))
 
 
-def exercise_names(notebook):
-    """The class or function name that each exercise cell defines, in notebook order."""
-    names = []
-    for cell in notebook["cells"]:
-        if is_exercise_cell(cell):
-            names += DEFINITION.findall(cell_source(cell))
-    return names
-
-
-def uses_any(source, names):
-    return any(re.search(rf"\b{re.escape(name)}\b", source) for name in names)
-
-
 def stub_source(source, where="cell"):
     """Replace each BEGIN/END SOLUTION region by the two stub lines, at the marker's indentation."""
     stub = []
@@ -133,10 +120,11 @@ def sources_fingerprint(notebook):
 def exercise_notebook(solution, solution_name):
     """Build the exercise notebook (a new dict) from a solution notebook (left unchanged)."""
     exercise = json.loads(json.dumps(solution))  # a deep copy
-    names = exercise_names(exercise)
+    after_first_exercise = False
     for cell in exercise["cells"]:
         if cell.get("cell_type") != "code":
             continue
+        after_first_exercise = after_first_exercise or is_exercise_cell(cell)
         where = f"{solution_name}, cell {cell.get('id', '?')}"
         source = cell_source(cell)
         if is_exercise_cell(cell):
@@ -145,9 +133,7 @@ def exercise_notebook(solution, solution_name):
             cell["source"] = source_lines(stub_source(source, where))
         elif SOLUTION_BEGIN in source:
             raise ExerciseError(f"{where}: has '{SOLUTION_BEGIN}' but no '{EXERCISE_TAG}' tag")
-        elif uses_any(source, names):
-            # It runs the learner's code: its stored output would show the answer, and until the
-            # exercise is done it raises NotImplementedError (a check cell never raises).
+        elif after_first_exercise:
             if not is_check_cell(cell):
                 tags = cell.setdefault("metadata", {}).setdefault("tags", [])
                 if RAISES_TAG not in tags:
