@@ -92,7 +92,15 @@ class CheckResult:
 # ---------------------------------------------------------------------------------------------
 
 class Failed(Exception):
-    """Ends one case: the learner's code gave a wrong value or raised; the message names the cause."""
+    """Ends one case: the learner's code gave a wrong value or raised; the message names the cause.
+
+    specific=False marks a generic message ("dx is wrong at index (0, 1)", "forward raised
+    ValueError"): the result lists the messages that name a cause first.
+    """
+
+    def __init__(self, message, specific=True):
+        super().__init__(message)
+        self.specific = specific
 
 
 class NotAttempted(Exception):
@@ -163,18 +171,20 @@ class Check:
         A Python warning from the learner's code, or an argument array it changed, becomes a
         warning of the check; on_warning replaces the generic text ("" ignores the warning).
         """
-        originals = {name: value.copy() for name, value in arguments.items() if isinstance(value, np.ndarray)}
+        # The learner gets copies, so the check's own arrays stay as they were whatever the code does.
+        given = {name: value.copy() if isinstance(value, np.ndarray) else value
+                 for name, value in arguments.items()}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                result = function(*arguments.values())
+                result = function(*given.values())
             except NotImplementedError:
                 raise NotAttempted(f"{what} is not written yet: {STUB_HINT}") from None
             except (Exception, SystemExit) as error:
                 message = f"{what} raised {describe_exception(error)}"
-                raise Failed(f"{message}; hint: {hint}" if hint else message) from None
-        for name, original in originals.items():
-            if not same_array(arguments[name], original):
+                raise Failed(f"{message}; hint: {hint}" if hint else message, specific=False) from None
+        for name, original in arguments.items():
+            if isinstance(original, np.ndarray) and not np.array_equal(given[name], original, equal_nan=True):
                 self.warn(
                     f"{what} changed the {name} you were given; copy it first ({name} = {name}.copy()) "
                     "or build a new array: the caller may still need it"
@@ -212,17 +222,17 @@ class Check:
                 raise Failed(message)
         if got_array.shape != expected.shape:
             raise Failed(f"{what} has shape {got_array.shape} but should have shape {expected.shape} "
-                         f"({self.case_description})")
+                         f"({self.case_description})", specific=False)
         if not np.all(np.isfinite(got_array)) and np.all(np.isfinite(expected)):
             bad = "nan" if np.any(np.isnan(got_array)) else "inf"
             raise Failed(f"{what} contains {bad} ({self.case_description}); it should be finite: "
-                         "look for an exp that overflows or a log of 0")
+                         "look for an exp that overflows or a log of 0", specific=False)
         index = first_difference(got_array, expected, rtol)
         where = f" at index {index}" if index else ""
         message = (f"{what} is wrong ({self.case_description}){where}: "
                    f"expected {number(expected[index])}, got {number(got_array[index])}")
         extra = evaluate(note) if note is not None else None
-        raise Failed(f"{message}; {extra}" if extra else message)
+        raise Failed(f"{message}; {extra}" if extra else message, specific=False)
 
     def require_callable(self, learner_object, kind):
         """Fail at once when the check was given something other than a class or function."""
@@ -240,12 +250,17 @@ class Check:
                      f"run the cell that defines {self.name}, then {check_name}({self.name})")
 
     def result(self):
-        """The CheckResult: fail > not attempted > warn > pass."""
+        """The CheckResult: fail > not attempted > warn > pass.
+
+        Failures that name a cause come first; at most MAX_FAILURES_SHOWN are listed, since a
+        learner fixes one thing at a time and the rest often has the same cause.
+        """
         if self.failures:
-            shown = self.failures[:MAX_FAILURES_SHOWN]
-            if len(self.failures) > MAX_FAILURES_SHOWN:
-                hidden = len(self.failures) - MAX_FAILURES_SHOWN
-                shown.append(f"... and {hidden} more problems; fix these first")
+            ordered = [message for specific, message in self.failures if specific]
+            ordered += [message for specific, message in self.failures if not specific]
+            shown = ordered[:MAX_FAILURES_SHOWN]
+            if len(ordered) > MAX_FAILURES_SHOWN:
+                shown.append(f"... and {len(ordered) - MAX_FAILURES_SHOWN} more problems; fix these first")
             return CheckResult(self.name, "fail", shown + self.unwritten + self.warnings, self.cases_run)
         if self.unwritten:
             return CheckResult(self.name, "not attempted", self.unwritten, self.cases_run)
@@ -258,16 +273,27 @@ def record_exception(check, exception):
     if isinstance(exception, NotAttempted):
         add_once(check.unwritten, str(exception))
     elif isinstance(exception, Failed):
-        add_once(check.failures, str(exception))
+        add_failure(check.failures, str(exception), exception.specific)
     else:
         # A bug in the check itself, met on a value it did not foresee: report, never raise.
-        add_once(check.failures, f"the check could not finish ({check.case_description}): "
-                                 f"{describe_exception(exception)}")
+        add_failure(check.failures, f"the check could not finish ({check.case_description}): "
+                                    f"{describe_exception(exception)}", specific=False)
 
 
 def add_once(messages, message):
     if message not in messages:
         messages.append(message)
+
+
+def add_failure(failures, message, specific):
+    """Add (specific, message) unless the same message, but for its numbers, is already there.
+
+    "the loss is 4 times too large for a batch of 4" and "... 3 times ... of 3" are one mistake.
+    """
+    def without_numbers(text):
+        return re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "#", text)
+    if all(without_numbers(message) != without_numbers(known) for _, known in failures):
+        failures.append((specific, message))
 
 
 def scrub(text, limit=300):
@@ -302,11 +328,22 @@ def as_numbers(what, value):
     if isinstance(value, (tuple, list)) and len(value) > 1 and all(isinstance(v, np.ndarray) for v in value):
         raise Failed(f"{what} returned {len(value)} arrays in a {type(value).__name__}; it should return one")
     if isinstance(value, (str, bytes, dict, set)) or callable(value):
-        raise Failed(f"{what} returned a {type(value).__name__}; it should return numbers (a numpy array)")
+        raise Failed(f"{what} returned {a_type(value)}; it should return numbers (a numpy array)")
     try:
         return np.asarray(value, dtype=np.float64)
     except Exception:
-        raise Failed(f"{what} returned a {type(value).__name__} that is not an array of numbers") from None
+        raise Failed(f"{what} returned {a_type(value)}, not an array of numbers") from None
+
+
+def as_loss(what, value):
+    """A loss as a 0-d float array; a single number in an array of shape (1,) is accepted too."""
+    loss = as_numbers(what, value)
+    return loss.reshape(()) if loss.size == 1 else loss
+
+
+def a_type(value):
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def same_array(got, expected, rtol=RELATIVE_TOLERANCE):
@@ -461,6 +498,7 @@ def check_add_layer(AddLayer):
 def check_relu(Relu):
     """Check Relu: forward(x) = max(0, x); backward passes dout where x > 0 and 0 elsewhere."""
     rng = np.random.default_rng(551)
+    relu_backward_hint = "forward must keep the mask on self (self.mask = x <= 0)"
     with Check("Relu") as check:
         check.require_callable(Relu, "class")
 
@@ -477,7 +515,7 @@ def check_relu(Relu):
                  "return x where x > 0 and 0 elsewhere"),
             ])
             dx = check.call_method(relu, "backward", dout=dout,
-                                   hint="forward must keep the mask on self (self.mask = x <= 0)")
+                                   hint=relu_backward_hint)
             check.expect("Relu.backward(dout)", dx, expected_dx,
                          # At the kink x = 0 any value between 0 and dout is a valid (sub)gradient.
                          also_right=[np.where(x < 0, 0.0, dout)],
@@ -507,7 +545,7 @@ def check_relu(Relu):
             first, second = check.call("Relu()", Relu), check.call("Relu()", Relu)
             check.call_method(first, "forward", x=first_x)
             check.call_method(second, "forward", x=second_x)
-            dx = check.call_method(first, "backward", dout=dout)
+            dx = check.call_method(first, "backward", dout=dout, hint=relu_backward_hint)
             check.expect("the first layer's backward(dout)", dx, np.where(first_x > 0, dout, 0.0), causes=[
                 (np.where(second_x > 0, dout, 0.0), "backward used the mask of another Relu layer: keep "
                  "the mask on self (self.mask = ...), not in a global or class variable"),
@@ -684,7 +722,8 @@ def check_cross_entropy_error(cross_entropy_error):
 
         def loss_case(y, t):
             expected = functions.cross_entropy_error(y, t)
-            got = check.call("cross_entropy_error", cross_entropy_error, y=y, t=t)
+            got = as_loss("cross_entropy_error(y, t)",
+                          check.call("cross_entropy_error", cross_entropy_error, y=y, t=t))
             y_batch = y.reshape(1, -1) if y.ndim == 1 else y
             n, c = y_batch.shape
             t_one_hot = t.reshape(n, c) if np.shape(t) == y.shape else one_hot(t, c)
@@ -727,7 +766,7 @@ def check_cross_entropy_error(cross_entropy_error):
 
         with check.case("the true class has probability exactly 0"):
             y_zero, t_zero = np.array([[0.0, 0.5, 0.5]]), np.array([0])
-            got = as_numbers("cross_entropy_error(y, t)", check.call(
+            got = as_loss("cross_entropy_error(y, t)", check.call(
                 "cross_entropy_error", cross_entropy_error, y=y_zero, t=t_zero, on_warning=""))
             if got.size != 1 or np.isnan(got).any():
                 raise Failed("cross_entropy_error should return one finite number when the true class has "
@@ -745,80 +784,48 @@ def check_cross_entropy_error(cross_entropy_error):
 
 
 def check_softmax_with_loss(SoftmaxWithLoss):
-    """Check SoftmaxWithLoss: forward(x, t) = mean cross-entropy of softmax(x); backward() = (y - t) / N."""
+    """Check SoftmaxWithLoss: forward(x, t) = mean cross-entropy of softmax(x); backward() = (y - t) / N.
+
+    Two habits of the book's code are warnings: the loss log(softmax + 1e-7) caps each sample's
+    loss at 16.1 for logits far apart (the layer has the logits, so it can be exact), and backward
+    ignores dout. Its division by the number of classes for a 1-D x is a failure: the gradient is wrong.
+    """
     rng = np.random.default_rng(563)
+    backward_hint = ("forward must keep y = softmax(x) and t on self; t may be one-hot (N, C) or class "
+                     "indices (N,); the book's signature is backward(self, dout=1)")
     with Check("SoftmaxWithLoss") as check:
         check.require_callable(SoftmaxWithLoss, "class")
 
-        def layer_case(x, t):
+        def layer_case(x, t, dout=None):
             reference = layers.SoftmaxWithLoss()
             expected_loss = reference.forward(x, t)
-            expected_dx = reference.backward()
-            n = 1 if x.ndim == 1 else x.shape[0]
-            c = x.shape[-1]
+            expected_dx = reference.backward(1 if dout is None else dout)
             layer = check.call("SoftmaxWithLoss()", SoftmaxWithLoss)
             loss = check.call_method(layer, "forward", x=x, t=t)
-            if np.ndim(loss) > 0 and np.size(loss) > 1:
+            if np.size(loss) > 1:
                 raise Failed(f"SoftmaxWithLoss.forward should return the loss (one number), got an array of "
                              f"shape {np.shape(loss)}; return self.loss")
-            check.expect("the loss", loss, expected_loss, rtol=LOSS_RELATIVE_TOLERANCE, causes=[
-                (lambda: expected_loss * n if n > 1 else None, f"the loss is {n} times too large for a batch "
-                 f"of {n}: take the mean over the batch, not the sum"),
-            ])
-            dx = check.call_method(layer, "backward", hint="forward must keep y = softmax(x) and t on self")
-            check.expect("backward()", dx, expected_dx, causes=[
-                (lambda: expected_dx * n if n > 1 else None, f"dx is {n} times too large for a batch of {n}: "
-                 "divide by the batch size, dx = (y - t) / N"),
-                (lambda: -expected_dx, "dx has the wrong sign: dx = (y - t) / N"),
-                (lambda: expected_dx / c if x.ndim == 1 else None, f"for a 1-D x (one sample) backward "
-                 f"divided by {c}, the number of classes: a 1-D x is a batch of one, so N = 1 "
-                 "(the book's code has this bug: t.shape[0] is the number of classes here)"),
-                (lambda: (functions.softmax(x) - t) / n if np.ndim(t) == 1 and x.ndim == 2 else None,
-                 "for class-index labels t, backward subtracted t itself, which broadcasts along the wrong "
-                 "axis: subtract 1 at each true class instead, dx = y.copy(); "
-                 "dx[np.arange(N), t] -= 1; dx /= N"),
-            ], note=lambda: softmax_with_loss_note(SoftmaxWithLoss, x, t, dx))
-
-        def book_cap_case():
-            # Logits far apart: the exact loss of the second sample is 2000. The book's
-            # log(softmax + 1e-7) gives 16.1 instead: the gradient is still right, the loss is not.
-            x = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, -1000.0]])
-            t = np.array([0, 2])
-            expected_loss = layers.SoftmaxWithLoss().forward(x, t)
-            layer = check.call("SoftmaxWithLoss()", SoftmaxWithLoss)
-            loss = as_numbers("the loss", check.call_method(layer, "forward", x=x, t=t, on_warning=""))
-            book_loss = -np.mean(np.log(functions.softmax(x)[np.arange(len(t)), t] + 1e-7))
-            capped = loss.size == 1 and 0.99 * book_loss <= loss.sum() < 0.9 * expected_loss
-            if capped:
-                check.warn(f"the loss is {number(loss.sum())} for logits far apart, where the exact "
-                           f"loss is {number(expected_loss)}: log(softmax(x) + 1e-7) caps each sample's loss "
-                           "at -log(1e-7) = 16.1; compute log-softmax directly, "
-                           "x - max - log(Σ exp(x - max)), for the exact value")
+            loss = as_loss("the loss", loss)
+            if loss_is_capped_by_the_books_delta(x, t, loss, expected_loss):
+                check.warn(f"the loss is {number(loss)} for logits far apart, where the exact loss is "
+                           f"{number(expected_loss)}: log(softmax(x) + 1e-7) caps each sample's loss at "
+                           "-log(1e-7) = 16.1; compute log-softmax directly, x - max - log(Σ exp(x - max)), "
+                           "for the exact value")
             else:
-                check.expect("the loss", loss, expected_loss, causes=[
-                    (np.nan, "the loss is nan for logits like 1000: np.exp(1000) overflows; subtract the "
-                     "maximum of each row before exp (softmax(x - max) is the same softmax)"),
-                ])
-            dx = check.call_method(layer, "backward")
-            check.expect("backward()", dx, layers_backward(x, t), causes=[
-                (np.nan, "dx contains nan for logits like 1000: softmax overflows; subtract the maximum of "
-                 "each row before exp"),
-            ])
-
-        def dout_case():
-            x, t = rng.standard_normal((2, 3)), np.array([1, 0])
-            layer = check.call("SoftmaxWithLoss()", SoftmaxWithLoss)
-            check.call_method(layer, "forward", x=x, t=t)
-            dx = check.call_method(layer, "backward", dout=2.0,
-                                   hint="the book's signature is backward(self, dout=1)")
-            expected = 2.0 * layers_backward(x, t)
-            if same_array(dx, expected / 2.0):
-                check.warn("SoftmaxWithLoss.backward ignores dout: backward(2.0) returns the same as "
-                           "backward(1.0); multiply by dout, dx = (y - t) / N * dout, so that the layer "
-                           "also works when its loss is scaled or summed with another (the book's code "
-                           "ignores it too, since dout is always 1 there)")
+                check.expect("the loss", loss, expected_loss, rtol=LOSS_RELATIVE_TOLERANCE,
+                             causes=loss_mistakes(x, expected_loss))
+            if dout is None:
+                dx = check.call_method(layer, "backward", hint=backward_hint)
             else:
-                check.expect("backward(dout=2.0)", dx, expected)
+                dx = check.call_method(layer, "backward", dout=dout, hint=backward_hint)
+                if same_array(dx, expected_dx / dout):
+                    check.warn("SoftmaxWithLoss.backward ignores dout: backward(2.0) returns the same as "
+                               "backward(1.0); multiply by dout, dx = (y - t) / N * dout, so that the layer "
+                               "also works when its loss is scaled or summed with another (the book's code "
+                               "ignores it too, since dout is always 1 there)")
+                    return
+            check.expect("dx", dx, expected_dx, causes=backward_mistakes(x, t, expected_dx),
+                         note=lambda: softmax_with_loss_note(SoftmaxWithLoss, x, t, dx))
 
         x_batch = rng.standard_normal((4, 3))
         labels = np.array([2, 0, 1, 1])
@@ -830,20 +837,53 @@ def check_softmax_with_loss(SoftmaxWithLoss):
             ("a square x of shape (3, 3), class-index labels", rng.standard_normal((3, 3)),
              np.array([1, 2, 0])),
             ("a batch of one, class-index label", rng.standard_normal((1, 5)), np.array([3])),
+            # The exact loss is (0 + 2000) / 2: softmax must not overflow, the loss must not be capped.
+            ("logits far apart, [1000, 0, -1000]", np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, -1000.0]]),
+             np.array([0, 2])),
         ]:
             with check.case(description):
                 layer_case(x, t)
-        with check.case("logits far apart, [1000, 0, -1000]"):
-            book_cap_case()
         with check.case("backward(dout=2.0)"):
-            dout_case()
+            layer_case(rng.standard_normal((2, 3)), np.array([1, 0]), dout=2.0)
     return check.result()
 
 
-def layers_backward(x, t, dout=1):
-    reference = layers.SoftmaxWithLoss()
-    reference.forward(x, t)
-    return reference.backward(dout)
+def loss_is_capped_by_the_books_delta(x, t, loss, expected_loss):
+    """True when the loss is at least the book's log(softmax + 1e-7) value, but well below the exact one."""
+    if np.ndim(x) != 2 or np.ndim(t) != 1:
+        return False
+    books_loss = -np.mean(np.log(functions.softmax(x)[np.arange(len(t)), t] + 1e-7))
+    return bool(0.99 * books_loss <= loss < 0.9 * expected_loss)
+
+
+def loss_mistakes(x, expected_loss):
+    """What SoftmaxWithLoss.forward returns for the known mistakes, and what to tell the learner."""
+    n = 1 if x.ndim == 1 else x.shape[0]
+    return [
+        (lambda: expected_loss * n if n > 1 else None, f"the loss is {n} times too large for a batch "
+         f"of {n}: take the mean over the batch, not the sum"),
+        (np.nan, "the loss is nan for logits like 1000: np.exp(1000) overflows; subtract the maximum of "
+         "each row before exp (softmax(x - max) is the same softmax)"),
+    ]
+
+
+def backward_mistakes(x, t, expected_dx):
+    """What SoftmaxWithLoss.backward returns for the known mistakes, and what to tell the learner."""
+    n = 1 if x.ndim == 1 else x.shape[0]
+    c = x.shape[-1]
+    return [
+        (lambda: expected_dx * n if n > 1 else None, f"dx is {n} times too large for a batch of {n}: "
+         "divide by the batch size, dx = (y - t) / N"),
+        (lambda: -expected_dx, "dx has the wrong sign: dx = (y - t) / N"),
+        (lambda: expected_dx / c if x.ndim == 1 else None, f"for a 1-D x (one sample) backward "
+         f"divided by {c}, the number of classes: a 1-D x is a batch of one, so N = 1 "
+         "(the book's code has this bug: t.shape[0] is the number of classes here)"),
+        (lambda: (functions.softmax(x) - t) / n if np.ndim(t) == 1 and x.ndim == 2 else None,
+         "for class-index labels t, backward subtracted t itself, which broadcasts along the wrong "
+         "axis: subtract 1 at each true class instead, dx = y.copy(); dx[np.arange(N), t] -= 1; dx /= N"),
+        (np.nan, "dx contains nan for logits like 1000: softmax overflows; subtract the maximum of "
+         "each row before exp"),
+    ]
 
 
 def softmax_with_loss_note(SoftmaxWithLoss, x, t, dx):
@@ -855,47 +895,36 @@ def softmax_with_loss_note(SoftmaxWithLoss, x, t, dx):
 
 
 def check_two_layer_net(TwoLayerNet):
-    """Check TwoLayerNet.gradient against the numerical gradient of the learner's own loss."""
+    """Check TwoLayerNet.gradient against the numerical gradient of the learner's own loss.
+
+    The network is built with the book's API, TwoLayerNet(input_size, hidden_size, output_size),
+    and its params are given fixed values in place. Before gradient(x, t), loss() runs on other
+    data: a gradient() that skips the forward pass then returns that data's gradient, and says so.
+    """
     rng = np.random.default_rng(57)
-    keys = ("W1", "b1", "W2", "b2")
+    parameter_rng = np.random.default_rng(58)
     with Check("TwoLayerNet") as check:
         check.require_callable(TwoLayerNet, "class")
 
         def network_case(x, t, previous_x, previous_t):
             net = check.call("TwoLayerNet(4, 5, 3)", TwoLayerNet, input_size=4, hidden_size=5, output_size=3)
-            params = getattr(net, "params", None)
-            if not isinstance(params, dict) or any(key not in params for key in keys):
-                raise Failed("TwoLayerNet needs a params dict with keys W1, b1, W2, b2 (set in __init__)")
-            # Fixed values, written in place (the layers hold these very arrays), so that every run
-            # sees the same network whatever __init__ drew, and the biases are not all zero.
-            for key in keys:
-                params[key][...] = parameter_rng.standard_normal(np.shape(params[key])) * 0.5
-            before = {key: np.array(params[key], dtype=np.float64) for key in keys}
+            params = network_parameters(net)
+            # Fixed values, written in place (the layers hold these very arrays): every run sees
+            # the same network whatever __init__ drew, and the biases are not all zero.
+            for key in PARAMETER_KEYS:
+                params[key][...] = parameter_rng.standard_normal(params[key].shape) * 0.5
+            before = {key: params[key].copy() for key in PARAMETER_KEYS}
             check.call_method(net, "loss", x=previous_x, t=previous_t)
             grads = check.call_method(
                 net, "gradient", x=x, t=t,
                 hint="gradient() runs self.loss(x, t) first, then backward from the last layer "
                      "(dout = 1) through the layers in reverse order")
-            if not hasattr(grads, "keys") or not hasattr(grads, "__getitem__"):
-                got = "None" if grads is None else f"a {type(grads).__name__}"
-                raise Failed(f"TwoLayerNet.gradient returned {got}; it should return a dict of "
-                             "gradients with keys W1, b1, W2, b2")
-            missing = [key for key in keys if key not in grads]
-            if missing:
-                raise Failed(f"the dict from gradient() has no {', '.join(missing)}; it needs the keys "
-                             "W1, b1, W2, b2 (grads['W1'] = self.layers['Affine1'].dW, ...)")
-            for key in keys:
-                if not same_array(params[key], before[key], rtol=0):
+            for key in PARAMETER_KEYS:
+                if not np.array_equal(params[key], before[key]):
                     raise Failed(f"gradient() changed params['{key}']: it should only compute the gradients; "
                                  "the training loop updates the parameters")
-            for key in keys:
-                grad = as_numbers(f"grads['{key}']", grads[key])
-                if grad.shape != np.shape(params[key]):
-                    other = [k for k in keys if np.shape(params[k]) == grad.shape]
-                    looks_like = f": it looks like the gradient of {other[0]}" if other else ""
-                    raise Failed(f"grads['{key}'] has shape {grad.shape} but params['{key}'] has shape "
-                                 f"{np.shape(params[key])}{looks_like}; each gradient has its "
-                                 "parameter's shape")
+            for key in PARAMETER_KEYS:
+                grad = gradient_entry(grads, key, params)
                 numeric = network_numerical_gradient(check, net, key, x, t)
                 if gradient_error(grad, numeric) <= NETWORK_GRADIENT_TOLERANCE:
                     continue
@@ -904,14 +933,13 @@ def check_two_layer_net(TwoLayerNet):
                     raise Failed("gradient(x, t) returned the gradient for the x of the previous loss() "
                                  "call: it must run the forward pass first (self.loss(x, t)), which stores "
                                  "what backward needs")
-                if not np.any(grad) and np.any(numeric):
+                if not np.any(grad):
                     raise Failed(f"grads['{key}'] is all zeros: start backward with dout = 1 at the last "
                                  "layer and pass each layer's result to the layer before it")
                 raise Failed(f"grads['{key}'] differs from the numerical gradient of your loss by a relative "
                              f"error of {gradient_error(grad, numeric):.1e} (right code gives < 1e-7; "
                              f"{'one-hot' if np.ndim(t) == 2 else 'class-index'} labels)")
 
-        parameter_rng = np.random.default_rng(58)
         x, other_x = rng.standard_normal((6, 4)), rng.standard_normal((6, 4))
         labels, other_labels = np.array([0, 1, 2, 1, 0, 2]), np.array([2, 2, 1, 0, 0, 1])
         for description, x_, t, previous_x, previous_t in [
@@ -924,13 +952,44 @@ def check_two_layer_net(TwoLayerNet):
     return check.result()
 
 
+PARAMETER_KEYS = ("W1", "b1", "W2", "b2")
+
+
+def network_parameters(net):
+    """net.params, checked to be a dict of float arrays W1, b1, W2, b2."""
+    params = getattr(net, "params", None)
+    if not isinstance(params, dict) or any(key not in params for key in PARAMETER_KEYS):
+        raise Failed("TwoLayerNet needs a params dict with keys W1, b1, W2, b2 (set in __init__)")
+    for key in PARAMETER_KEYS:
+        if not isinstance(params[key], np.ndarray) or not np.issubdtype(params[key].dtype, np.floating):
+            raise Failed(f"params['{key}'] should be a numpy float array, got {a_type(params[key])}")
+    return params
+
+
+def gradient_entry(grads, key, params):
+    """grads[key] as a float array of params[key]'s shape, or Failed naming what is wrong."""
+    if not isinstance(grads, dict):
+        raise Failed(f"TwoLayerNet.gradient returned {'None' if grads is None else a_type(grads)}; "
+                     "it should return a dict of gradients with keys W1, b1, W2, b2")
+    if key not in grads:
+        raise Failed(f"the dict from gradient() has no key '{key}'; it needs the keys W1, b1, W2, b2 "
+                     "(grads['W1'] = self.layers['Affine1'].dW, ...)")
+    grad = as_numbers(f"grads['{key}']", grads[key])
+    if grad.shape != params[key].shape:
+        other = [k for k in PARAMETER_KEYS if params[k].shape == grad.shape]
+        looks_like = f": it looks like the gradient of {other[0]}" if other else ""
+        raise Failed(f"grads['{key}'] has shape {grad.shape} but params['{key}'] has shape "
+                     f"{params[key].shape}{looks_like}; each gradient has its parameter's shape")
+    if not np.all(np.isfinite(grad)):
+        raise Failed(f"grads['{key}'] contains inf or nan; look for an exp that overflows")
+    return grad
+
+
 def network_numerical_gradient(check, net, key, x, t):
     """Central differences of net.loss(x, t) with respect to net.params[key] (changed in place, restored)."""
-    parameter = net.params[key]
-    if not isinstance(parameter, np.ndarray) or not np.issubdtype(parameter.dtype, np.floating):
-        raise Failed(f"params['{key}'] should be a numpy float array, got {type(parameter).__name__}")
-    numeric = check.call("TwoLayerNet.loss", numerical_gradient,
-                         loss=lambda _: float(net.loss(x, t)), parameter=parameter)
+    def loss(_):
+        return as_loss("TwoLayerNet.loss(x, t)", check.call("TwoLayerNet.loss", net.loss, x=x, t=t))
+    numeric = numerical_gradient(loss, net.params[key])
     if not np.any(numeric):
         raise Failed(f"changing params['{key}'] does not change loss(): the layers must use the arrays in "
                      "self.params themselves, not copies")

@@ -287,7 +287,8 @@ def test_relu_unusual_forms_pass():
 
 
 def test_relu_book_code_is_warned_that_backward_changes_dout():
-    assert_status(check_relu(BookRelu), "warn", "Relu.backward changed the dout you were given; copy it first")
+    assert_status(check_relu(BookRelu), "warn",
+                  "Relu.backward changed the dout you were given; copy it first")
 
 
 def test_relu_forward_changing_x_is_a_warning():
