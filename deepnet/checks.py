@@ -43,6 +43,8 @@ LOSS_RELATIVE_TOLERANCE = 1e-5
 # right code gives about 1e-8, a real mistake 1e-1 or more.
 NETWORK_GRADIENT_TOLERANCE = 1e-4
 MAX_FAILURES_SHOWN = 3
+# What backward raises when forward did not keep its state: no attribute, or None * array.
+STATE_ERRORS = (AttributeError, TypeError)
 STUB_HINT = "replace `raise NotImplementedError()` with your code, then run this cell again"
 
 
@@ -164,12 +166,13 @@ class Check:
     def warn(self, message):
         self.case_warnings.append(message)
 
-    def call(self, what, function, on_warning=None, hint="", **arguments):
+    def call(self, what, function, on_warning=None, hints=None, **arguments):
         """Return function(*arguments.values()); the argument names are only for messages.
 
-        NotImplementedError becomes NotAttempted, any other exception Failed (with the hint).
-        A Python warning from the learner's code, or an argument array it changed, becomes a
-        warning of the check; on_warning replaces the generic text ("" ignores the warning).
+        NotImplementedError becomes NotAttempted, any other exception Failed, with the hint that
+        hints ({ExceptionType: text}) gives for its type. A Python warning from the learner's code,
+        or an argument array it changed, becomes a warning of the check; on_warning replaces the
+        generic text ("" ignores the warning).
         """
         # The learner gets copies, so the check's own arrays stay as they were whatever the code does.
         given = {name: value.copy() if isinstance(value, np.ndarray) else value
@@ -182,6 +185,7 @@ class Check:
                 raise NotAttempted(f"{what} is not written yet: {STUB_HINT}") from None
             except (Exception, SystemExit) as error:
                 message = f"{what} raised {describe_exception(error)}"
+                hint = hint_for(error, hints)
                 raise Failed(f"{message}; hint: {hint}" if hint else message, specific=False) from None
         for name, original in arguments.items():
             if isinstance(original, np.ndarray) and not np.array_equal(given[name], original, equal_nan=True):
@@ -197,13 +201,16 @@ class Check:
             ))
         return result
 
-    def call_method(self, instance, method_name, on_warning=None, hint="", **arguments):
+    def call_method(self, instance, method_name, on_warning=None, hints=None, **arguments):
         """call() for instance.method_name, failing clearly when the method is missing."""
-        what = f"{self.name}.{method_name}"
-        method = getattr(instance, method_name, None)
+        try:
+            method = getattr(instance, method_name)
+        except Exception:
+            method = None
         if not callable(method):
             raise Failed(f"{self.name} has no method {method_name}(): define it inside the class")
-        return self.call(what, method, on_warning=on_warning, hint=hint, **arguments)
+        what = f"{self.name}.{method_name}"
+        return self.call(what, method, on_warning=on_warning, hints=hints, **arguments)
 
     def expect(self, what, got, expected, causes=(), also_right=(), note=None,
                rtol=RELATIVE_TOLERANCE):
@@ -241,10 +248,10 @@ class Check:
             return
         if learner_object is None:
             got = "None"
-        elif hasattr(learner_object, "forward"):
-            got = f"a {type(learner_object).__name__} object: pass the class itself, not an instance"
+        elif kind == "class" and hasattr(learner_object, "forward"):
+            got = f"{a_type(learner_object)} object: pass the class itself, not an instance"
         else:
-            got = f"a {type(learner_object).__name__}"
+            got = a_type(learner_object)
         check_name = f"check_{snake_case(self.name)}"
         raise Failed(f"{check_name} needs your {self.name} {kind}, got {got}; "
                      f"run the cell that defines {self.name}, then {check_name}({self.name})")
@@ -300,6 +307,16 @@ def scrub(text, limit=300):
     """Remove memory addresses (they change from run to run) and shorten very long text."""
     text = re.sub(r"\b0x[0-9a-fA-F]{6,}\b", "0x…", text)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def hint_for(error, hints):
+    """The hint for this exception's type, if any: hints maps exception types (or tuples) to text."""
+    if isinstance(error, NameError):
+        return "a name your code uses is not defined: run the cells above it first (e.g. import numpy as np)"
+    for exception_types, hint in (hints or {}).items():
+        if isinstance(error, exception_types):
+            return hint
+    return ""
 
 
 def describe_exception(error):
@@ -439,7 +456,7 @@ def check_mul_layer(MulLayer):
             ])
             grads = two_values("MulLayer.backward", check.call_method(
                 layer, "backward", dout=dout,
-                hint="forward must keep x and y on self (self.x = x) for backward"))
+                hints={STATE_ERRORS: "forward must keep x and y on self (self.x = x) for backward"}))
             check.expect("dx", grads[0], np.multiply(dout, y), causes=[
                 (lambda: np.multiply(dout, x), "backward returned dx = dout * x and dy = dout * y: "
                  "each input's gradient is dout times the *other* input, so swap them: "
@@ -498,7 +515,7 @@ def check_add_layer(AddLayer):
 def check_relu(Relu):
     """Check Relu: forward(x) = max(0, x); backward passes dout where x > 0 and 0 elsewhere."""
     rng = np.random.default_rng(551)
-    relu_backward_hint = "forward must keep the mask on self (self.mask = x <= 0)"
+    relu_backward_hints = {STATE_ERRORS: "forward must keep the mask on self (self.mask = x <= 0)"}
     with Check("Relu") as check:
         check.require_callable(Relu, "class")
 
@@ -514,8 +531,7 @@ def check_relu(Relu):
                 (lambda: x > 0, "forward returned the mask (x > 0) instead of the values: "
                  "return x where x > 0 and 0 elsewhere"),
             ])
-            dx = check.call_method(relu, "backward", dout=dout,
-                                   hint=relu_backward_hint)
+            dx = check.call_method(relu, "backward", dout=dout, hints=relu_backward_hints)
             check.expect("Relu.backward(dout)", dx, expected_dx,
                          # At the kink x = 0 any value between 0 and dout is a valid (sub)gradient.
                          also_right=[np.where(x < 0, 0.0, dout)],
@@ -545,7 +561,7 @@ def check_relu(Relu):
             first, second = check.call("Relu()", Relu), check.call("Relu()", Relu)
             check.call_method(first, "forward", x=first_x)
             check.call_method(second, "forward", x=second_x)
-            dx = check.call_method(first, "backward", dout=dout, hint=relu_backward_hint)
+            dx = check.call_method(first, "backward", dout=dout, hints=relu_backward_hints)
             check.expect("the first layer's backward(dout)", dx, np.where(first_x > 0, dout, 0.0), causes=[
                 (np.where(second_x > 0, dout, 0.0), "backward used the mask of another Relu layer: keep "
                  "the mask on self (self.mask = ...), not in a global or class variable"),
@@ -576,8 +592,8 @@ def check_sigmoid(Sigmoid):
                  "1 / (1 + np.exp(-x))"),
                 (lambda: np.exp(-x), "forward returned exp(-x); sigmoid is 1 / (1 + exp(-x))"),
             ])
-            dx = check.call_method(layer, "backward", dout=dout,
-                                   hint="forward must keep its output on self (self.out = out) for backward")
+            dx = check.call_method(layer, "backward", dout=dout, hints={
+                STATE_ERRORS: "forward must keep its output on self (self.out = out) for backward"})
             check.expect("Sigmoid.backward(dout)", dx, expected_dx, causes=[
                 (lambda: dout * expected_out, "backward returned dout * out: the derivative of sigmoid "
                  "is out * (1 - out), so dx = dout * out * (1 - out)"),
@@ -604,8 +620,11 @@ def check_sigmoid(Sigmoid):
 def check_affine(Affine):
     """Check Affine(W, b): out = x · W + b; backward sets dW = xᵀ · dout, db = Σ dout, returns dout · Wᵀ."""
     rng = np.random.default_rng(562)
-    shape_hint = ("check the shapes: dx = dout @ W.T is (N, M)·(M, D), dW = x.T @ dout is (D, N)·(N, M); "
-                  "a 3-D x must be flattened to (N, D) in forward (x.reshape(x.shape[0], -1))")
+    shape_hints = {
+        ValueError: "check the shapes: dx = dout @ W.T is (N, M)·(M, D), dW = x.T @ dout is (D, N)·(N, M); "
+                    "a 3-D x must be flattened to (N, D) in forward (x.reshape(x.shape[0], -1))",
+        AttributeError: "forward must keep x (flattened to (N, D)) on self for backward",
+    }
     with Check("Affine") as check:
         check.require_callable(Affine, "class")
 
@@ -615,12 +634,12 @@ def check_affine(Affine):
             expected_dx = reference.backward(dout)
             flat_x = x.reshape(x.shape[0], -1)
             layer = check.call("Affine(W, b)", Affine, W=W, b=b)
-            out = check.call_method(layer, "forward", x=x, hint=shape_hint)
+            out = check.call_method(layer, "forward", x=x, hints=shape_hints)
             check.expect("Affine.forward(x)", out, expected_out, causes=[
                 (lambda: flat_x @ W, "forward forgot the bias: out = x @ W + b"),
                 (lambda: flat_x @ W.T + b, "forward used W.T: out = x @ W + b, with W of shape (D, M)"),
             ])
-            dx = check.call_method(layer, "backward", dout=dout, hint=shape_hint)
+            dx = check.call_method(layer, "backward", dout=dout, hints=shape_hints)
             check.expect("dx", dx, expected_dx, causes=[
                 (lambda: dout @ W, "dx = dout @ W, but it needs W transposed: dx = dout @ self.W.T"),
                 (lambda: expected_dx.reshape(flat_x.shape) if x.ndim > 2 else None,
@@ -668,8 +687,8 @@ def check_softmax(softmax):
 
         def softmax_case(x):
             expected = functions.softmax(x)
-            out = check.call("softmax", softmax, x=x,
-                             hint="use axis=-1 and keepdims=True so that 1-D and 2-D x both work")
+            out = check.call("softmax", softmax, x=x, hints={
+                ValueError: "use axis=-1 and keepdims=True so that 1-D and 2-D x both work"})
             exps = np.exp(x)
             check.expect("softmax(x)", out, expected, causes=[
                 (lambda: exps / np.sum(exps, axis=-1, keepdims=True),
@@ -791,8 +810,11 @@ def check_softmax_with_loss(SoftmaxWithLoss):
     ignores dout. Its division by the number of classes for a 1-D x is a failure: the gradient is wrong.
     """
     rng = np.random.default_rng(563)
-    backward_hint = ("forward must keep y = softmax(x) and t on self; t may be one-hot (N, C) or class "
-                     "indices (N,); the book's signature is backward(self, dout=1)")
+    backward_hints = {
+        AttributeError: "forward must keep y = softmax(x) and t on self",
+        TypeError: "the book's signature is backward(self, dout=1); forward must keep y and t on self",
+        (ValueError, IndexError): "t may be one-hot (N, C) or class indices (N,); handle both",
+    }
     with Check("SoftmaxWithLoss") as check:
         check.require_callable(SoftmaxWithLoss, "class")
 
@@ -801,11 +823,10 @@ def check_softmax_with_loss(SoftmaxWithLoss):
             expected_loss = reference.forward(x, t)
             expected_dx = reference.backward(1 if dout is None else dout)
             layer = check.call("SoftmaxWithLoss()", SoftmaxWithLoss)
-            loss = check.call_method(layer, "forward", x=x, t=t)
-            if np.size(loss) > 1:
+            loss = as_loss("the loss", check.call_method(layer, "forward", x=x, t=t))
+            if loss.size > 1:
                 raise Failed(f"SoftmaxWithLoss.forward should return the loss (one number), got an array of "
-                             f"shape {np.shape(loss)}; return self.loss")
-            loss = as_loss("the loss", loss)
+                             f"shape {loss.shape}; return self.loss")
             if loss_is_capped_by_the_books_delta(x, t, loss, expected_loss):
                 check.warn(f"the loss is {number(loss)} for logits far apart, where the exact loss is "
                            f"{number(expected_loss)}: log(softmax(x) + 1e-7) caps each sample's loss at "
@@ -815,9 +836,9 @@ def check_softmax_with_loss(SoftmaxWithLoss):
                 check.expect("the loss", loss, expected_loss, rtol=LOSS_RELATIVE_TOLERANCE,
                              causes=loss_mistakes(x, expected_loss))
             if dout is None:
-                dx = check.call_method(layer, "backward", hint=backward_hint)
+                dx = check.call_method(layer, "backward", hints=backward_hints)
             else:
-                dx = check.call_method(layer, "backward", dout=dout, hint=backward_hint)
+                dx = check.call_method(layer, "backward", dout=dout, hints=backward_hints)
                 if same_array(dx, expected_dx / dout):
                     check.warn("SoftmaxWithLoss.backward ignores dout: backward(2.0) returns the same as "
                                "backward(1.0); multiply by dout, dx = (y - t) / N * dout, so that the layer "
@@ -917,8 +938,8 @@ def check_two_layer_net(TwoLayerNet):
             check.call_method(net, "loss", x=previous_x, t=previous_t)
             grads = check.call_method(
                 net, "gradient", x=x, t=t,
-                hint="gradient() runs self.loss(x, t) first, then backward from the last layer "
-                     "(dout = 1) through the layers in reverse order")
+                hints={Exception: "gradient() runs self.loss(x, t) first, then backward from the last "
+                                  "layer (dout = 1) through the layers in reverse order"})
             for key in PARAMETER_KEYS:
                 if not np.array_equal(params[key], before[key]):
                     raise Failed(f"gradient() changed params['{key}']: it should only compute the gradients; "

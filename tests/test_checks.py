@@ -1061,11 +1061,23 @@ def infinite_function(*args):
     return np.inf
 
 
+class ExitsPython:
+    def __init__(self, *args, **kwargs):
+        raise SystemExit(1)
+
+
+class AttributeLookupRaises:
+    def __getattr__(self, name):
+        raise KeyError(name)
+
+
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda check: check.__name__)
 @pytest.mark.parametrize("garbage", [None, returns_a_string, MethodsRaiseTypeError, EverythingIsInfinite,
-                                     RecursesForever, InitRaises, infinite_function, 42, "Relu"],
+                                     RecursesForever, InitRaises, infinite_function, ExitsPython,
+                                     AttributeLookupRaises, 42, "Relu"],
                          ids=["None", "returns a string", "methods raise TypeError", "returns inf",
-                              "recursion", "__init__ raises", "function returning inf", "int", "str"])
+                              "recursion", "__init__ raises", "function returning inf", "sys.exit",
+                              "attribute lookup raises", "int", "str"])
 def test_a_check_given_garbage_fails_without_raising(check, garbage):
     result = check(garbage)
     assert_status(result, "fail")
@@ -1075,6 +1087,13 @@ def test_a_check_given_garbage_fails_without_raising(check, garbage):
 
 def test_a_check_given_an_instance_asks_for_the_class():
     assert_status(check_relu(WhereRelu()), "fail", "pass the class itself, not an instance")
+
+
+def test_a_missing_import_gets_a_hint():
+    def softmax(x):
+        return numpy.exp(x) / numpy.sum(numpy.exp(x))  # noqa: F821 (the learner forgot the import)
+
+    assert_status(check_softmax(softmax), "fail", "import numpy as np")
 
 
 def test_exception_messages_are_shown_without_memory_addresses():
