@@ -43,6 +43,9 @@ LOSS_RELATIVE_TOLERANCE = 1e-5
 # right code gives about 1e-8, a real mistake 1e-1 or more.
 NETWORK_GRADIENT_TOLERANCE = 1e-4
 MAX_FAILURES_SHOWN = 3
+# Everything learner code may raise that a check turns into a message. KeyboardInterrupt is left
+# alone: it is how a learner (or the grader's timeout) stops an infinite loop.
+LEARNER_ERRORS = (Exception, SystemExit)
 # What backward raises when forward did not keep its state: no attribute, or None * array.
 STATE_ERRORS = (AttributeError, TypeError)
 STUB_HINT = "replace `raise NotImplementedError()` with your code, then run this cell again"
@@ -144,7 +147,7 @@ class Check:
     def __exit__(self, exception_type, exception, traceback):
         self.warning_filters.__exit__(None, None, None)
         np.random.set_state(self.random_state)
-        if exception is not None and isinstance(exception, Exception):
+        if isinstance(exception, LEARNER_ERRORS):
             record_exception(self, exception)
             return True
         return False
@@ -156,7 +159,7 @@ class Check:
         self.case_warnings = []
         try:
             yield
-        except Exception as exception:
+        except LEARNER_ERRORS as exception:
             record_exception(self, exception)
         else:
             self.cases_run += 1
@@ -183,7 +186,7 @@ class Check:
                 result = function(*given.values())
             except NotImplementedError:
                 raise NotAttempted(f"{what} is not written yet: {STUB_HINT}") from None
-            except (Exception, SystemExit) as error:
+            except LEARNER_ERRORS as error:
                 message = f"{what} raised {describe_exception(error)}"
                 hint = hint_for(error, hints)
                 raise Failed(f"{message}; hint: {hint}" if hint else message, specific=False) from None
@@ -334,7 +337,7 @@ def evaluate(value_or_function):
         return value_or_function
     try:
         return value_or_function()
-    except Exception:
+    except LEARNER_ERRORS:
         return None
 
 
