@@ -78,9 +78,18 @@ def is_exercise_cell(cell):
     return cell.get("cell_type") == "code" and EXERCISE_TAG in cell_tags(cell)
 
 
+def check_record(cell):
+    """The {name, status, messages} record a check cell displayed (see deepnet.checks), or None."""
+    for output in cell.get("outputs", []):
+        record = output.get("data", {}).get(CHECK_MIMETYPE)
+        if record is not None:
+            return record
+    return None
+
+
 def is_check_cell(cell):
-    """A cell whose stored output is a check record (see deepnet.checks)."""
-    return any(CHECK_MIMETYPE in output.get("data", {}) for output in cell.get("outputs", []))
+    """A cell whose stored output is a check record."""
+    return check_record(cell) is not None
 
 
 def stub_source(source, where="cell"):

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deepnet.exercises import (
-    CHECK_MIMETYPE,
     METADATA_KEY,
     ExerciseError,
     cell_tags,
+    check_record,
     is_check_cell,
     is_exercise_cell,
     read_notebook,
@@ -36,7 +36,8 @@ from deepnet.exercises import (
 DEFAULT_TIMEOUT = 30
 IGNORE_OUTPUT_TAG = "nbval-ignore-output"
 NOT_COMPARED_TAGS = {IGNORE_OUTPUT_TAG, "nbval-skip", "raises-exception"}
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+# junit XML writes the escape character of ANSI colours as "#x1B".
+ANSI_ESCAPE = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
 
 
 class GradeError(Exception):
@@ -140,14 +141,6 @@ def error_of(cell, timeout):
     return None
 
 
-def check_record(cell):
-    for output in cell.get("outputs", []):
-        record = output.get("data", {}).get(CHECK_MIMETYPE)
-        if record is not None:
-            return record
-    return None
-
-
 def exercise_results(solution, executed, timeout):
     """One {name, status, messages} per check cell of the solution, from the executed notebook."""
     learner_cells = {cell.get("id"): cell for cell in executed.cells}
@@ -241,19 +234,36 @@ def start_nbval(notebook_paths, workdir, timeout, sanitize):
 
 
 def nbval_reason(text):
-    """One line saying why nbval failed a cell, from its report."""
+    """One line saying why nbval failed a cell, from its junit report (used when the learner's
+    own run shows nothing more specific)."""
     text = ANSI_ESCAPE.sub("", text)
-    if "Timeout of" in text:
-        return first_line(text[text.index("Timeout of"):])
-    if "Cell outputs differ" in text:
-        detail = [line.strip() for line in text.split("Traceback:", 1)[-1].splitlines() if line.strip()]
-        starts = ("'", "mismatch", "Missing", "Unexpected")
-        differing = " ".join(line for line in detail if line.startswith(starts))
-        return f"output differs from the solution's: {differing}"[:300]
-    errors = re.findall(r"^(\w+(?:Error|Exception|Interrupt)\b.*)$", text, re.MULTILINE)
-    if errors:
-        return f"raised {errors[-1].strip()}"
-    return first_line(text.split("\n", 1)[-1]) or "failed"
+    for marker in ("Timeout of", "Cell outputs differ", "Cell execution caused an exception"):
+        if marker in text:
+            return first_line(text[text.index(marker):])
+    return first_line(text) or "failed"
+
+
+def output_text(cell):
+    """What a cell shows as text: its streams and the plain-text form of its results, in order."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            prefix = "" if output.get("name") == "stdout" else "[stderr] "
+            parts.append(prefix + output.get("text", ""))
+        elif "text/plain" in output.get("data", {}):
+            parts.append(output["data"]["text/plain"] + "\n")
+    return "".join(parts)
+
+
+def output_difference(expected_cell, got_cell):
+    """The first line where the learner's cell output differs from the solution's, or None."""
+    expected, got = output_text(expected_cell).splitlines(), output_text(got_cell).splitlines()
+    for number, (want, have) in enumerate(zip(expected, got, strict=False), start=1):
+        if want != have:
+            return f"output line {number} is {have!r}, the solution's is {want!r}"
+    if len(expected) != len(got):
+        return f"the output has {len(got)} lines, the solution's has {len(expected)}"
+    return None
 
 
 def nbval_results(junit, notebook_paths):
@@ -282,6 +292,7 @@ class Job:
     comparison_path: Path = None
     compared: list = field(default_factory=list)  # ids of the cells nbval compares
     code_ids: list = field(default_factory=list)  # ids of the comparison notebook's code cells
+    executed: object = None  # the learner's notebook after the run
 
 
 def grade(paths, timeout=DEFAULT_TIMEOUT, solution_dirs=None):
@@ -308,14 +319,9 @@ def grade(paths, timeout=DEFAULT_TIMEOUT, solution_dirs=None):
             nbformat.write(notebook, job.comparison_path)
         comparison_paths = [job.comparison_path for job in jobs]
         nbval, junit = start_nbval(comparison_paths, workdir, timeout, sanitize_file(jobs[0].solution_path))
-        reports = []
         try:
             for job in jobs:
-                executed = run_notebook(job.learner, Path(job.path).resolve().parent, timeout)
-                reports.append(NotebookReport(
-                    path=job.path, solution=str(job.solution_path),
-                    exercises=exercise_results(job.solution, executed, timeout),
-                ))
+                job.executed = run_notebook(job.learner, Path(job.path).resolve().parent, timeout)
             log, _ = nbval.communicate()
         finally:
             if nbval.poll() is None:
@@ -325,16 +331,29 @@ def grade(paths, timeout=DEFAULT_TIMEOUT, solution_dirs=None):
             raise RuntimeError(f"pytest --nbval produced no report:\n{log}")
         failures = nbval_results(junit, comparison_paths)
 
-    for report, job in zip(reports, jobs, strict=True):
-        report.mismatches = [
-            {"cell": job.code_ids[index], "reason": reason}
-            for index, reason in sorted(failures[job.comparison_path.name].items())
-            if job.code_ids[index] in job.compared
-        ]
-        missing = [cell_id for cell_id in expected_cells(job.solution) if cell_id not in job.code_ids]
-        report.mismatches += [{"cell": cell_id, "reason": "missing from the notebook"} for cell_id in missing]
-        report.compared = len(job.compared) + len(missing)
-    return reports, errors
+    return [report_for(job, failures[job.comparison_path.name], timeout) for job in jobs], errors
+
+
+def report_for(job, nbval_failures, timeout):
+    """The NotebookReport of one graded job; nbval_failures maps code cell index -> nbval's reason."""
+    solution_cells = {cell.get("id"): cell for cell in job.solution.cells}
+    executed_cells = {cell.get("id"): cell for cell in job.executed.cells}
+    mismatches = []
+    for index, nbval_says in sorted(nbval_failures.items()):
+        cell_id = job.code_ids[index]
+        if cell_id not in job.compared:
+            continue
+        ran = executed_cells.get(cell_id, {})
+        # The learner's own run says most precisely what went wrong; nbval's words are the fallback.
+        reason = error_of(ran, timeout) or output_difference(solution_cells[cell_id], ran) or nbval_says
+        mismatches.append({"cell": cell_id, "reason": reason})
+    missing = [cell_id for cell_id in expected_cells(job.solution) if cell_id not in job.code_ids]
+    mismatches += [{"cell": cell_id, "reason": "missing from the notebook"} for cell_id in missing]
+    return NotebookReport(
+        path=job.path, solution=str(job.solution_path),
+        exercises=exercise_results(job.solution, job.executed, timeout),
+        compared=len(job.compared) + len(missing), mismatches=mismatches,
+    )
 
 
 STATUS_LABELS = {"pass": "pass", "warn": "warn", "fail": "FAIL", "not attempted": "not attempted"}
