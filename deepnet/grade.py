@@ -109,13 +109,17 @@ def find_solution(learner, path, solution_dirs):
 
 
 def run_notebook(notebook, cwd, timeout):
-    """Execute a copy of the notebook in a fresh kernel and return the executed copy."""
+    """Execute a copy of the notebook in a fresh kernel; return (executed copy, why it stopped early
+    or None). Outputs stored in the file are dropped first: only this run's outputs count."""
     import logging
 
     import nbformat
     from nbclient import NotebookClient
 
     executed = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in executed.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
     quiet = logging.getLogger("deepnet.grade.nbclient")
     quiet.setLevel(logging.CRITICAL)  # timeouts are reported per cell, not logged
     client = NotebookClient(
@@ -127,8 +131,11 @@ def run_notebook(notebook, cwd, timeout):
         resources={"metadata": {"path": str(cwd)}},
         log=quiet,
     )
-    client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter
-    return executed
+    try:
+        client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter
+    except Exception as error:  # the kernel died (os._exit, out of memory) or did not start
+        return executed, f"the kernel stopped ({type(error).__name__}: {first_line(error)})"
+    return executed, None
 
 
 def error_of(cell, timeout):
@@ -137,12 +144,16 @@ def error_of(cell, timeout):
         if output.get("output_type") == "error":
             if output.get("ename") == "KeyboardInterrupt":
                 return f"did not finish within {timeout} s (an endless loop?)"
-            return f"raised {output.get('ename')}: {first_line(output.get('evalue', ''))}"
+            name, value = output.get("ename"), first_line(output.get("evalue", ""))
+            if name == "NotImplementedError" and not value:
+                return "raised NotImplementedError: an exercise it uses is not written yet"
+            return f"raised {name}: {value}" if value else f"raised {name}"
     return None
 
 
-def exercise_results(solution, executed, timeout):
-    """One {name, status, messages} per check cell of the solution, from the executed notebook."""
+def exercise_results(solution, executed, timeout, stopped=None):
+    """One {name, status, messages} per check cell of the solution, from the executed notebook;
+    stopped says why the run ended early, if it did."""
     learner_cells = {cell.get("id"): cell for cell in executed.cells}
     results = []
     exercise_cell = None
@@ -161,7 +172,9 @@ def exercise_results(solution, executed, timeout):
             messages = [f"the check cell (id {cell.get('id')}) is missing from the notebook; "
                         "copy it back from the exercise notebook"]
         else:
-            messages = [f"the check cell {error_of(ran, timeout) or 'showed no check result'}"]
+            unfinished = f"did not complete: {stopped}" if stopped else "showed no result"
+            problem = error_of(ran, timeout) or unfinished
+            messages = [f"the check cell {problem}"]
             answer = learner_cells.get(exercise_cell.get("id")) if exercise_cell else None
             answer_error = error_of(answer, timeout) if answer is not None else None
             if answer_error:
@@ -293,6 +306,7 @@ class Job:
     compared: list = field(default_factory=list)  # ids of the cells nbval compares
     code_ids: list = field(default_factory=list)  # ids of the comparison notebook's code cells
     executed: object = None  # the learner's notebook after the run
+    stopped: str = None  # why the run ended before the last cell, if it did
 
 
 def grade(paths, timeout=DEFAULT_TIMEOUT, solution_dirs=None):
@@ -321,7 +335,8 @@ def grade(paths, timeout=DEFAULT_TIMEOUT, solution_dirs=None):
         nbval, junit = start_nbval(comparison_paths, workdir, timeout, sanitize_file(jobs[0].solution_path))
         try:
             for job in jobs:
-                job.executed = run_notebook(job.learner, Path(job.path).resolve().parent, timeout)
+                folder = Path(job.path).resolve().parent  # the learner's relative paths work
+                job.executed, job.stopped = run_notebook(job.learner, folder, timeout)
             log, _ = nbval.communicate()
         finally:
             if nbval.poll() is None:
@@ -345,13 +360,15 @@ def report_for(job, nbval_failures, timeout):
             continue
         ran = executed_cells.get(cell_id, {})
         # The learner's own run says most precisely what went wrong; nbval's words are the fallback.
-        reason = error_of(ran, timeout) or output_difference(solution_cells[cell_id], ran) or nbval_says
+        unfinished = f"did not complete: {job.stopped}" if job.stopped and not ran.get("outputs") else None
+        reason = (error_of(ran, timeout) or unfinished
+                  or output_difference(solution_cells[cell_id], ran) or nbval_says)
         mismatches.append({"cell": cell_id, "reason": reason})
     missing = [cell_id for cell_id in expected_cells(job.solution) if cell_id not in job.code_ids]
     mismatches += [{"cell": cell_id, "reason": "missing from the notebook"} for cell_id in missing]
     return NotebookReport(
         path=job.path, solution=str(job.solution_path),
-        exercises=exercise_results(job.solution, job.executed, timeout),
+        exercises=exercise_results(job.solution, job.executed, timeout, job.stopped),
         compared=len(job.compared) + len(missing), mismatches=mismatches,
     )
 

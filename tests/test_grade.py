@@ -107,12 +107,23 @@ def unsolved(tmp_path_factory):
     return status, report, err, before
 
 
+KERNEL_KILLING_MUL_LAYER = '''
+class MulLayer:
+    def forward(self, x, y):
+        import os
+        os._exit(1)  # as if the process ran out of memory
+'''
+
+
 @pytest.fixture(scope="module")
 def endless(tmp_path_factory):
+    """A 5.5 notebook whose Sigmoid never returns, and a 5.4 notebook whose MulLayer kills the kernel."""
     folder = tmp_path_factory.mktemp("endless")
-    notebook = learner_notebook("5.5-activation-layers", {"sigmoid": ENDLESS_SIGMOID})
-    path = save(notebook, folder / "loop.ipynb")
-    return run_grade("--timeout", ENDLESS_TIMEOUT, path)
+    loop = save(learner_notebook("5.5-activation-layers", {"sigmoid": ENDLESS_SIGMOID}),
+                folder / "loop.ipynb")
+    crash = save(learner_notebook("5.4-simple-layers", {"mul-layer": KERNEL_KILLING_MUL_LAYER}),
+                 folder / "crash.ipynb")
+    return run_grade("--timeout", ENDLESS_TIMEOUT, loop, crash)
 
 
 def by_name(notebook_report):
@@ -221,3 +232,14 @@ def test_the_table_lists_each_exercise_and_each_differing_cell(unsolved):
     assert re.search(r"^  Relu +FAIL +.*backward returned dout unchanged", table, re.MULTILINE)
     assert re.search(r"^  Sigmoid +pass", table, re.MULTILINE)
     assert "cell relu-try: output line" in table and table.rstrip().endswith("=> NOT PASSED")
+
+
+def test_code_that_kills_the_kernel_is_reported_and_grading_goes_on(endless):
+    _, report, _ = endless
+    crashed = report["notebooks"][1]
+    assert crashed["path"].endswith("crash.ipynb")
+    mul, add = crashed["exercises"]
+    assert mul["status"] == add["status"] == "fail"
+    assert mul["messages"] == add["messages"] == [
+        "the check cell did not complete: the kernel stopped (DeadKernelError: Kernel died)"]
+    assert crashed["outputs"]["compared"] == len(crashed["outputs"]["mismatches"]) + 1  # the setup cell ran
