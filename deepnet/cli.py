@@ -86,6 +86,11 @@ def run_grade(args):
         print(f"deepnet grade: --timeout must be a positive whole number of seconds, got {args.timeout}",
               file=sys.stderr)
         return 2
+    missing = grade.missing_tools()
+    if missing:
+        print(f"deepnet grade needs {', '.join(missing)}: pip install {' '.join(missing)} "
+              "(or pip install -r requirements.txt in the course folder)", file=sys.stderr)
+        return 2
     solution_dirs = [args.solutions] if args.solutions else None
     reports, errors = grade.grade(args.notebooks, timeout=args.timeout, solution_dirs=solution_dirs)
     for error in errors:

@@ -68,6 +68,14 @@ class NotebookReport:
         }
 
 
+def missing_tools():
+    """The modules grading needs beyond deepnet's own dependencies, if any is not installed."""
+    import importlib.util
+
+    needed = ("nbformat", "nbclient", "nbval", "pytest")
+    return [name for name in needed if importlib.util.find_spec(name) is None]
+
+
 def first_line(text):
     lines = str(text).strip().splitlines()
     return lines[0] if lines else ""

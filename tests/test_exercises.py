@@ -184,8 +184,10 @@ def test_an_unknown_notebook_name_is_an_error_listing_the_known_ones(course, cap
 def test_the_shipped_stubs_pass_lax_nbval():
     """The README's `pytest` is strict; this is the lax run on exercises/ (one process cannot be both).
 
-    Lax mode compares no outputs, but a cell that raises still fails unless it is tagged
-    raises-exception: the generator tags the cells that call unfinished exercises."""
+    pyproject's addopts add --nbval; given with --nbval-lax, nbval lets lax win, so the command is
+    just `pytest --nbval-lax exercises/`. Lax mode compares no outputs, but a cell that raises
+    still fails unless tagged raises-exception: the generator tags the cells that call unfinished
+    exercises."""
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", "exercises/"],
         cwd=REPO, capture_output=True, text=True, timeout=600,
