@@ -151,6 +151,7 @@ def exercise_notebook(solution, solution_name):
             continue
         cell["outputs"] = []
         cell["execution_count"] = None
+        cell.get("metadata", {}).pop("execution", None)  # timings of the solution's run
     exercise["metadata"][METADATA_KEY] = {
         "solution": solution_name,
         "sources_sha256": sources_fingerprint(exercise),
