@@ -401,6 +401,8 @@ def format_table(reports):
         lines += [f"    cell {m['cell']}: {m['reason']}" for m in report.mismatches]
         lines.append(f"  => {'PASSED' if report.passed else 'NOT PASSED'}")
         lines.append("")
+    if len(reports) > 1:
+        lines.append(f"{sum(report.passed for report in reports)} of {len(reports)} notebooks passed")
     return "\n".join(lines)
 
 
