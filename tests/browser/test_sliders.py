@@ -1,0 +1,208 @@
+"""The chapter notebooks in a real browser: JupyterLab in headless Chromium, driven by Playwright.
+
+Kernel-side tests (tests/test_widgets.py) cannot see a slider that fails to render or a plot
+that never redraws. Here each chapter runs top to bottom in JupyterLab, then every slider is
+moved with the keyboard, one step at a time, and after each step:
+- the plot image must change (and the time from the key press to the painted plot is recorded:
+  the medians are printed at the end of the session; goal ≤ 150 ms),
+- the numbers the widget prints must be the ones deepnet computes for the new slider values
+  (computed here from deepnet's functions and the widget's fixed inputs, never copied from output).
+A screenshot of each widget is saved under docs/screenshots/ for the README.
+
+Needs Debian's Chromium and Playwright; without them the module is skipped, saying how to enable it.
+"""
+import json
+import statistics
+import time
+from pathlib import Path
+
+import lab_driver
+import numpy as np
+import pytest
+
+if lab_driver.missing_browser_tools():
+    pytest.skip(lab_driver.missing_browser_tools(), allow_module_level=True)
+
+from deepnet import sigmoid, softmax  # noqa: E402  (after the skip: only needed when tests run)
+from deepnet import widgets as explorers  # noqa: E402
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+CHAPTERS = sorted((REPOSITORY / "chapters").glob("*.ipynb"))
+SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
+MOVES_PER_SLIDER = 5
+BURST_MOVES, BURST_KEY_INTERVAL_MS = 3, 50
+
+
+# ---------------------------------------------------------------- what each widget must print
+
+def relu_mask_numbers(values):
+    shift = values["shift"]
+    x = explorers.RELU_INPUT + shift
+    blocked = x <= 0
+    out = np.where(blocked, 0.0, x)
+    dx = np.where(blocked, 0.0, explorers.RELU_UPSTREAM)
+    return [f"shift = {shift:.2f}", f"blocked entries (mask True) = {blocked.sum()} of {x.size}",
+            f"sum of out = {out.sum():.2f}", f"sum of dx = {dx.sum():.2f}"]
+
+
+def sigmoid_numbers(values):
+    x = values["x"]
+    y = float(sigmoid(np.array(x)))
+    return [f"x = {x:.2f}", f"y = {y:.4f}", f"y(1−y) = {y * (1 - y):.4f}"]
+
+
+def affine_batch_numbers(values):
+    n = int(values["batch size N"])
+    inputs, outputs = explorers.AFFINE_W.shape
+    db = explorers.AFFINE_UPSTREAM[:n].sum(axis=0)  # dB sums the upstream gradient over the batch
+    return [f"N = {n}", f"X {(n, inputs)}", f"Y {(n, outputs)}", f"dX {(n, inputs)}",
+            f"dW {(inputs, outputs)}", f"dB {(outputs,)} = ({', '.join(f'{v:.1f}' for v in db)})"]
+
+
+def softmax_numbers(values):
+    labels = list(values)
+    scores = np.array([values[label] for label in labels])
+    true_class = next(k for k, label in enumerate(labels) if "true class" in label)
+    probabilities = softmax(scores)
+    gradient = probabilities - np.eye(len(scores))[true_class]
+
+    def numbers(vector, digits):
+        return "(" + ", ".join(f"{v:.{digits}f}" for v in vector) + ")"
+
+    return [f"scores = {numbers(scores, 2)}", f"probabilities = {numbers(probabilities, 4)}",
+            f"loss = {-np.log(probabilities[true_class]):.4f}", f"gradient = {numbers(gradient, 4)}"]
+
+
+# A widget is recognised by its sliders' descriptions: (name for reports and screenshots, numbers).
+WIDGET_KINDS = {
+    ("shift",): ("relu-mask", relu_mask_numbers),
+    ("x",): ("sigmoid", sigmoid_numbers),
+    ("batch size N",): ("affine-batch", affine_batch_numbers),
+    ("score 0", "score 1 (true class)", "score 2"): ("softmax", softmax_numbers),
+}
+
+
+def widget_cell_count(notebook_path):
+    """Widget cells are the cells tagged nbval-ignore-output (the course's rule: only they are)."""
+    cells = json.loads(notebook_path.read_text())["cells"]
+    return sum("nbval-ignore-output" in cell.get("metadata", {}).get("tags", [])
+               for cell in cells if cell["cell_type"] == "code")
+
+
+def missing_numbers(widget, expected, timeout_s=5):
+    """Expected fragments the widget's output does not show (waits up to timeout_s for the text)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        shown = lab_driver.output_text(widget)
+        missing = [fragment for fragment in expected if fragment not in shown]
+        if not missing or time.monotonic() > deadline:
+            return missing, shown
+        time.sleep(0.05)
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module", params=CHAPTERS, ids=[path.stem for path in CHAPTERS])
+def notebook(request, jupyterlab, chromium):
+    """A chapter opened in JupyterLab with all cells run; its kernel is shut down afterwards.
+
+    Module scope with a parameter: pytest runs all tests of one notebook, then the next.
+    """
+    path = request.param
+    page, seconds = lab_driver.open_notebook(chromium, jupyterlab.base_url, f"chapters/{path.name}")
+    print(f"{path.name}: all cells ran in JupyterLab in {seconds:.1f} s")
+    try:
+        yield path, page
+    finally:
+        jupyterlab.remember_kernels()
+        lab_driver.shutdown_kernels(page)
+        page.close()
+
+
+# ---------------------------------------------------------------- tests
+
+def test_notebook_runs_in_jupyterlab_without_error_output(notebook):
+    path, page = notebook
+    errors = lab_driver.error_outputs(page)
+    assert not errors, f"{path.name} shows error output in JupyterLab:\n" + "\n---\n".join(errors)
+
+
+def test_every_widget_cell_shows_sliders_and_a_plot(notebook):
+    path, page = notebook
+    widgets = lab_driver.widgets(page)
+    assert len(widgets) == widget_cell_count(path), (
+        f"{path.name}: {widget_cell_count(path)} cells are tagged nbval-ignore-output (widget cells), "
+        f"but JupyterLab shows {len(widgets)} interact widgets: a widget did not render, or a cell "
+        f"that is not a widget carries the tag")
+    for index, widget in enumerate(widgets, start=1):
+        labels = lab_driver.slider_labels(widget)
+        assert labels, f"{path.name}: widget {index} shows no slider"
+        assert lab_driver.image_sources(widget).startswith("data:image/png"), (
+            f"{path.name}: widget {index} ({', '.join(labels)}) shows no plot image")
+
+
+def test_every_slider_redraws_the_plot_with_the_numbers_for_its_new_value(notebook, redraw_times):
+    path, page = notebook
+    problems = []
+    for index, widget in enumerate(lab_driver.widgets(page), start=1):
+        labels = tuple(lab_driver.slider_labels(widget))
+        if labels not in WIDGET_KINDS:
+            problems.append(f"widget {index} has sliders {labels}, which this test does not know: "
+                            f"add what it must print to WIDGET_KINDS")
+            continue
+        kind, expected_numbers = WIDGET_KINDS[labels]
+        widget.scroll_into_view_if_needed()
+
+        missing, shown = missing_numbers(widget, expected_numbers(lab_driver.slider_values(widget)))
+        if missing:
+            problems.append(f"{kind} at its start values {lab_driver.slider_values(widget)} shows "
+                            f"{shown!r}, missing {missing}")
+
+        for slider_index, label in enumerate(labels):
+            times_ms = []
+            for _ in range(MOVES_PER_SLIDER):
+                before = lab_driver.slider_values(widget)[label]
+                image_before = lab_driver.image_sources(widget)
+                try:
+                    times_ms.append(lab_driver.move_slider(page, widget, slider_index, "ArrowRight"))
+                except Exception as error:  # noqa: BLE001 (Playwright's TimeoutError): report, go on
+                    problems.append(f"{kind}: moving {label!r} from {before} did not redraw the plot "
+                                    f"({type(error).__name__})")
+                    break
+                values = lab_driver.slider_values(widget)
+                if values[label] <= before:
+                    problems.append(f"{kind}: ArrowRight left {label!r} at {values[label]} (was {before})")
+                    break
+                if lab_driver.image_sources(widget) == image_before:
+                    problems.append(
+                        f"{kind}: the plot did not change when {label!r} moved to {values[label]}")
+                missing, shown = missing_numbers(widget, expected_numbers(values))
+                if missing:
+                    problems.append(f"{kind} at {values} shows {shown!r}, missing {missing}")
+            if times_ms:
+                redraw_times.append((path.stem, kind, label, times_ms))
+
+        # A student drags a slider: moves come faster than the kernel redraws. After a burst of
+        # moves the widget must settle on the plot and the numbers of the last value.
+        handle = widget.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        for _ in range(BURST_MOVES):
+            page.keyboard.press("ArrowLeft", delay=BURST_KEY_INTERVAL_MS)
+        values = lab_driver.slider_values(widget)
+        missing, shown = missing_numbers(widget, expected_numbers(values), timeout_s=20)
+        burst = f"{kind} after {BURST_MOVES} moves {BURST_KEY_INTERVAL_MS} ms apart, at {values},"
+        if missing:
+            problems.append(f"{burst} shows {shown!r}, missing {missing}")
+        elif not lab_driver.image_sources(widget):
+            problems.append(f"{burst} shows the numbers but no plot")
+
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        widget.screenshot(path=str(SCREENSHOTS / f"{path.stem}-{kind}.png"), animations="disabled")
+
+    errors = lab_driver.error_outputs(page)
+    if errors:
+        problems.append("error output after moving the sliders:\n" + "\n---\n".join(errors))
+    medians = [f"{label} {statistics.median(times):.0f} ms"
+               for stem, _, label, times in redraw_times if stem == path.stem]
+    print(f"{path.name}: median redraw per slider: {', '.join(medians) or 'no sliders'}")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
