@@ -191,12 +191,19 @@ def exercise_results(solution, executed, timeout, stopped=None):
     return results
 
 
-def comparison_notebook(learner, solution):
-    """The learner's cells with the solution's outputs, and the ids of the cells to compare.
+def is_compared(reference):
+    """True for a solution cell whose outputs a learner's notebook must reproduce: it was run, its
+    output is checked, and it is not an exercise or check cell (the checks judge those)."""
+    return (
+        reference.cell_type == "code" and reference.execution_count is not None
+        and not (is_exercise_cell(reference) or is_check_cell(reference))
+        and not NOT_COMPARED_TAGS & set(cell_tags(reference))
+    )
 
-    A cell is compared when the solution has it, ran it and checks its output, and it is not an
-    exercise or check cell. Cells the learner added are run but not compared.
-    """
+
+def comparison_notebook(learner, solution):
+    """The learner's cells carrying the solution's outputs and tags, for nbval; and the ids of
+    the cells it compares. Cells the learner added run, but nothing is compared for them."""
     import nbformat
 
     solution_cells = {cell.get("id"): cell for cell in solution.cells if cell.cell_type == "code"}
@@ -206,28 +213,19 @@ def comparison_notebook(learner, solution):
         if cell.cell_type != "code":
             continue
         reference = solution_cells.get(cell.get("id"))
-        if reference is None:
-            cell.outputs, cell.execution_count = [], None
+        if reference is None or not is_compared(reference):
             cell.metadata["tags"] = [IGNORE_OUTPUT_TAG]
+            cell.outputs, cell.execution_count = [], None
             continue
-        cell.outputs = reference.outputs
-        cell.execution_count = reference.execution_count
-        tags = list(cell_tags(reference))
-        if is_exercise_cell(reference) or is_check_cell(reference):
-            tags.append(IGNORE_OUTPUT_TAG)
-        cell.metadata["tags"] = tags
-        if reference.execution_count is not None and not NOT_COMPARED_TAGS & set(tags):
-            compared.append(cell.get("id"))
+        cell.metadata["tags"] = list(cell_tags(reference))
+        cell.outputs, cell.execution_count = reference.outputs, reference.execution_count
+        compared.append(cell.get("id"))
     return notebook, compared
 
 
 def expected_cells(solution):
     """Ids of the solution cells whose outputs a learner's notebook must reproduce."""
-    return [
-        cell.get("id") for cell in solution.cells
-        if cell.cell_type == "code" and cell.execution_count is not None
-        and not (is_exercise_cell(cell) or is_check_cell(cell) or NOT_COMPARED_TAGS & set(cell_tags(cell)))
-    ]
+    return [cell.get("id") for cell in solution.cells if is_compared(cell)]
 
 
 def sanitize_file(solution_path):
