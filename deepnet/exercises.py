@@ -21,20 +21,21 @@ but the exercise and check cells are tagged `raises-exception`, since they raise
 NotImplementedError until the exercises are done; so `pytest --nbval-lax exercises/` passes on
 the stubs. (Check cells never raise, and defining a stub raises nothing.)
 
-Notebooks are read and written as plain JSON, in the layout nbformat writes, so this module
-loads in no time and needs nothing beyond the standard library.
+Notebooks are read and written as plain JSON, in the layout nbformat writes: nbformat takes
+seconds to import, and `deepnet exercises --check` should not.
 """
 import hashlib
 import json
 from pathlib import Path
 
+from deepnet.checks import MIMETYPE as CHECK_MIMETYPE
+
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
 STUB_LINES = ("# YOUR CODE HERE", "raise NotImplementedError()")
 EXERCISE_TAG = "exercise"
-# Lets a cell raise under nbval: only cells that call an unfinished exercise get it.
+# Lets a cell raise under nbval: given to the cells that may call an unfinished exercise.
 RAISES_TAG = "raises-exception"
-CHECK_MIMETYPE = "application/vnd.deepnet.check+json"
 # Key of the notebook metadata that `deepnet exercises` writes and `deepnet grade` reads.
 METADATA_KEY = "deepnet"
 
@@ -206,7 +207,7 @@ def generate(root, names=(), check=False, force=False):
     messages = []
     for solution_path in select_solutions(root / "solutions", names):
         exercise_path = root / "exercises" / solution_path.name
-        shown = exercise_path.relative_to(root)
+        shown = exercise_path.relative_to(root).as_posix()
         wanted = notebook_text(exercise_notebook(read_notebook(solution_path), solution_path.name))
         current = exercise_path.read_text(encoding="utf-8") if exercise_path.is_file() else None
         if current == wanted:
@@ -215,7 +216,7 @@ def generate(root, names=(), check=False, force=False):
             ok = False
             state = "missing" if current is None else "stale"
             messages.append(
-                f"{shown} is {state}: it differs from what {solution_path.relative_to(root)} "
+                f"{shown} is {state}: it differs from what {solution_path.relative_to(root).as_posix()} "
                 "generates; run `deepnet exercises` to regenerate it"
             )
         elif current is not None and not force and was_edited(exercise_path):
