@@ -182,6 +182,10 @@ def test_every_slider_redraws_the_plot_with_the_numbers_for_its_new_value(notebo
             if times_ms:
                 redraw_times.append((path.stem, kind, label, times_ms))
 
+        # For the README: the widget after the single steps, its plot redrawn for the last value.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        widget.screenshot(path=str(SCREENSHOTS / f"{path.stem}-{kind}.png"), animations="disabled")
+
         # A student drags a slider: moves come faster than the kernel redraws. After a burst of
         # moves the widget must settle on the plot and the numbers of the last value.
         handle = widget.locator(".widget-slider .noUi-handle").first
@@ -196,8 +200,6 @@ def test_every_slider_redraws_the_plot_with_the_numbers_for_its_new_value(notebo
         elif not lab_driver.image_sources(widget):
             problems.append(f"{burst} shows the numbers but no plot")
 
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        widget.screenshot(path=str(SCREENSHOTS / f"{path.stem}-{kind}.png"), animations="disabled")
 
     errors = lab_driver.error_outputs(page)
     if errors:
