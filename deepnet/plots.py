@@ -252,9 +252,11 @@ def relu_mask(x, mask, out, dout, dx, title=None):
         else:
             ax.imshow(values, cmap=HEATMAP_COLORMAP, vmin=-limit, vmax=limit)
             texts = np.vectorize(lambda v: f"{v:.2f}")(values)
+        # White text on the dark cells: True in the mask, large magnitudes elsewhere.
+        dark = values if gid == "mask" else np.abs(values) > 0.6 * limit
         for (row, column), text in np.ndenumerate(texts):
             ax.text(column, row, text, ha="center", va="center", fontsize=9,
-                    color="white" if gid == "mask" and values[row, column] else "black")
+                    color="white" if dark[row, column] else "black")
         ax.set_title(label, color=color, fontsize=12)
         ax.set_xlabel("column")
         ax.set_ylabel("row")

@@ -135,7 +135,8 @@ def affine_batch_explorer(batch_size=2):
 
 # ---------------------------------------------------------------- Softmax-with-Loss
 
-SOFTMAX_START = (-1.2, -1.6, -0.7)  # near the book's example: probabilities about (0.3, 0.2, 0.5)
+# The book's example: scores whose softmax is (0.3, 0.2, 0.5). Sliders may start between steps.
+SOFTMAX_START = tuple(float(score) for score in np.log([0.3, 0.2, 0.5]))
 SOFTMAX_LABEL = 1  # the true class, as in the book's one-hot label (0, 1, 0)
 
 
