@@ -3,7 +3,7 @@
     from deepnet import widgets
     widgets.sigmoid_explorer()          # in a notebook cell with %matplotlib inline
 
-Each explorer pairs a *view* with ipywidgets' `interactive`:
+Each explorer pairs a *view* with ipywidgets' `interactive` (see `explorer`):
 - the view (relu_mask_view, sigmoid_view, affine_batch_view, softmax_view) runs a deepnet layer
   on the slider's numbers, prints them as one line of text and returns the figure from
   deepnet.plots. A notebook calls it directly for a static picture at the slider's start values.
@@ -15,6 +15,8 @@ Each explorer pairs a *view* with ipywidgets' `interactive`:
 Only `interactive` and plain sliders are used: they behave the same in ipywidgets 7.6 to 8.x
 (Colab ships 7.7.1) with `%matplotlib inline`.
 """
+from functools import partial
+
 import numpy as np
 from IPython.display import display
 from ipywidgets import FloatSlider, IntSlider, interactive
@@ -24,6 +26,21 @@ from deepnet.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
 # Wide enough for descriptions such as "batch size N" (the default cuts them off).
 SLIDER_STYLE = {"description_width": "initial"}
+
+
+def explorer(view, **sliders):
+    """`interactive` around a view: each slider is passed to view by its keyword.
+
+    The view's figure is displayed in the widget's output and returned, so that interactive
+    keeps it as `.result` (interactive itself displays nothing it is not asked to).
+    """
+    def update(**values):
+        figure = view(**values)
+        display(figure)
+        return figure
+
+    return interactive(update, **sliders)
+
 
 # ---------------------------------------------------------------- ReLU mask
 
@@ -59,13 +76,8 @@ def relu_mask_view(shift=0.0):
 
 def relu_mask_explorer(shift=0.0):
     """Slider "shift" (−2.5 to 2.5) added to a fixed 4×5 input: watch the mask grow and shrink."""
-    def update(shift):
-        figure = relu_mask_view(shift)
-        display(figure)
-        return figure
-
-    slider = FloatSlider(value=shift, min=-2.5, max=2.5, step=0.1, description="shift", style=SLIDER_STYLE)
-    return interactive(update, shift=slider)
+    return explorer(relu_mask_view, shift=FloatSlider(value=shift, min=-2.5, max=2.5, step=0.1,
+                                                      description="shift", style=SLIDER_STYLE))
 
 
 # ---------------------------------------------------------------- Sigmoid
@@ -82,13 +94,8 @@ def sigmoid_view(x=1.5):
 
 def sigmoid_explorer(x=1.5):
     """Slider "x" (−8 to 8): the Sigmoid's output, its slope y(1−y) and the tangent at x."""
-    def update(x):
-        figure = sigmoid_view(x)
-        display(figure)
-        return figure
-
-    slider = FloatSlider(value=x, min=-8.0, max=8.0, step=0.1, description="x", style=SLIDER_STYLE)
-    return interactive(update, x=slider)
+    return explorer(sigmoid_view, x=FloatSlider(value=x, min=-8.0, max=8.0, step=0.1, description="x",
+                                                style=SLIDER_STYLE))
 
 
 # ---------------------------------------------------------------- Affine
@@ -123,14 +130,9 @@ def affine_batch_view(batch_size=2):
 
 def affine_batch_explorer(batch_size=2):
     """Slider "batch size N" (1 to 8): X, Y, dY and dX grow with N; W, B, dW and dB do not."""
-    def update(batch_size):
-        figure = affine_batch_view(batch_size)
-        display(figure)
-        return figure
-
     slider = IntSlider(value=batch_size, min=1, max=MAX_BATCH_SIZE, step=1, description="batch size N",
                        style=SLIDER_STYLE)
-    return interactive(update, batch_size=slider)
+    return explorer(affine_batch_view, batch_size=slider)
 
 
 # ---------------------------------------------------------------- Softmax-with-Loss
@@ -160,14 +162,9 @@ def softmax_view(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOF
 def softmax_explorer(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOFTMAX_START[2],
                      label=SOFTMAX_LABEL):
     """Three sliders "score 0..2" (−5 to 5) for the logits of one sample whose true class is `label`."""
-    def update(score_0, score_1, score_2):
-        figure = softmax_view(score_0, score_1, score_2, label)
-        display(figure)
-        return figure
-
     sliders = {
         f"score_{k}": FloatSlider(value=value, min=-5.0, max=5.0, step=0.1, style=SLIDER_STYLE,
                                   description=f"score {k}" + (" (true class)" if k == label else ""))
         for k, value in enumerate((score_0, score_1, score_2))
     }
-    return interactive(update, **sliders)
+    return explorer(partial(softmax_view, label=label), **sliders)
