@@ -1,0 +1,37 @@
+"""Re-execute course notebooks in place, so their stored outputs are real outputs of a real run.
+
+    python scripts/execute_notebooks.py chapters/*.ipynb solutions/*.ipynb
+    deepnet exercises          # then regenerate the stubs from the re-executed solutions
+
+Each notebook runs in a fresh kernel from a neutral temporary directory (so it cannot depend on
+the working directory), with no execution timings stored (they would change on every run).
+nbclient's store_widget_state=False crashes when an Output widget receives output, so widget
+state is stored and then dropped; slider cells (tag nbval-ignore-output) keep no output, because
+a widget view without its state shows "model not found" and its random id changes every run.
+"""
+import sys
+import tempfile
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute_in_place(path):
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as neutral_directory:
+        client = NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False,
+                                resources={"metadata": {"path": neutral_directory}})
+        client.execute()
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+            cell.outputs = []
+    nbformat.write(nb, path)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    for notebook_path in sys.argv[1:]:
+        execute_in_place(notebook_path)
+        print("executed", notebook_path)
