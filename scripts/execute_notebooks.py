@@ -6,14 +6,17 @@
 Each notebook runs in a fresh kernel from a neutral temporary directory (so it cannot depend on
 the working directory), with no execution timings stored (they would change on every run).
 nbclient's store_widget_state=False crashes when an Output widget receives output, so widget
-state is stored and then dropped; slider cells (tag nbval-ignore-output) keep no output, because
-a widget view without its state shows "model not found" and its random id changes every run.
+state is stored and then dropped, together with the widget views: a view without its state shows
+"model not found" and its random id changes every run. (The cell before each slider shows the
+same plot as a static image, which GitHub displays.)
 """
 import sys
 import tempfile
 
 import nbformat
 from nbclient import NotebookClient
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def execute_in_place(path):
@@ -24,8 +27,9 @@ def execute_in_place(path):
         client.execute()
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
-        if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
-            cell.outputs = []
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs
+                            if WIDGET_VIEW not in output.get("data", {})]
     nbformat.write(nb, path)
 
 
