@@ -28,6 +28,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from deepnet import colab
 from deepnet.checks import MIMETYPE as CHECK_MIMETYPE
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
@@ -153,6 +154,8 @@ def exercise_notebook(solution, solution_name):
         cell["outputs"] = []
         cell["execution_count"] = None
         cell.get("metadata", {}).pop("execution", None)  # timings of the solution's run
+    # The exercise's own badge: one copied from the solution would open the solution on Colab.
+    colab.add_colab_cells(exercise, f"exercises/{solution_name}")
     exercise["metadata"][METADATA_KEY] = {
         "solution": solution_name,
         "sources_sha256": sources_fingerprint(exercise),

@@ -104,8 +104,6 @@ def test_stamping_leaves_the_exercises_to_deepnet_exercises(tmp_path):
     assert (root / "exercises" / exercise.name).read_bytes() == exercise.read_bytes()
 
 
-@pytest.mark.xfail(strict=True, reason="deepnet/exercises.py must call colab.add_colab_cells for the "
-                                       "exercise's own path (issue 7 report); then drop this mark")
 def test_exercises_generated_from_stamped_solutions_open_the_exercise_on_colab(tmp_path):
     from deepnet import exercises
 
