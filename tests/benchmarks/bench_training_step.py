@@ -201,8 +201,8 @@ def run_child(threads):
 
 
 def print_table(result):
-    print(f"\n{result['threads']} thread(s) · numpy {result['numpy']} · OpenBLAS kernel {result['openblas_core']}"
-          f" (OPENBLAS_CORETYPE={result['OPENBLAS_CORETYPE']}) · "
+    print(f"\n{result['threads']} thread(s) · numpy {result['numpy']} · "
+          f"OpenBLAS kernel {result['openblas_core']} (OPENBLAS_CORETYPE={result['OPENBLAS_CORETYPE']}) · "
           f"load average {result['load_before']:.1f} → {result['load_after']:.1f} on {os.cpu_count()} cores")
     for dtype_name in ("float64", "float32"):
         timings = result[dtype_name]["timings"]
@@ -219,6 +219,17 @@ def print_table(result):
             print(f"  {name:<36}{best:>8.1f}")
 
 
+def json_figures(result):
+    """The best time of each candidate, in µs, for one thread count."""
+    figures = {"threads": result["threads"], "openblas_core": result["openblas_core"],
+               "OPENBLAS_CORETYPE": result["OPENBLAS_CORETYPE"],
+               "load": [round(result["load_before"], 1), round(result["load_after"], 1)]}
+    for dtype_name in ("float64", "float32"):
+        figures[dtype_name] = {name.replace(" ", "_").replace(",", ""): round(best, 1)
+                               for name, (best, _median) in result[dtype_name]["timings"].items()}
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="BLAS thread counts to try")
@@ -228,17 +239,12 @@ def main():
         child(args.child)
         return
     results = [run_child(threads) for threads in args.threads]
-    print(f"TwoLayerNet {INPUT}-{HIDDEN}-{OUTPUT}, batch {BATCH}: one SGD step · {platform.processor() or 'cpu'} · "
-          f"{ROUNDS} rounds of {CALLS_PER_ROUND} calls")
+    print(f"TwoLayerNet {INPUT}-{HIDDEN}-{OUTPUT}, batch {BATCH}: one SGD step · "
+          f"{platform.processor() or 'cpu'} · {ROUNDS} rounds of {CALLS_PER_ROUND} calls")
     for result in results:
         print_table(result)
-    summary = {"benchmark": "training_step", "shape": f"{INPUT}-{HIDDEN}-{OUTPUT}", "batch": BATCH, "results": [
-        {"threads": r["threads"], "openblas_core": r["openblas_core"], "OPENBLAS_CORETYPE": r["OPENBLAS_CORETYPE"],
-         "load": [round(r["load_before"], 1), round(r["load_after"], 1)],
-         **{dtype_name: {name.replace(" ", "_").replace(",", ""): round(best, 1)
-                         for name, (best, _median) in r[dtype_name]["timings"].items()}
-            for dtype_name in ("float64", "float32")}}
-        for r in results]}
+    summary = {"benchmark": "training_step", "shape": f"{INPUT}-{HIDDEN}-{OUTPUT}", "batch": BATCH,
+               "results": [json_figures(result) for result in results]}
     print(json.dumps(summary))
 
 
