@@ -141,8 +141,9 @@ def read_idx(filename):
         with opener(filename, "rb") as stream:
             content = stream.read()
     except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError; a cut gzip stream, EOFError
+        kind = "gzip file" if opener is gzip.open else "file"
         raise ValueError(
-            f"{filename} is not a readable {'gzip' if opener is gzip.open else ''} file ({error}); "
+            f"{filename} is not a readable {kind} ({error}); "
             "it is corrupt or was cut short: delete it and download it again."
         ) from error
     return parse_idx(content, filename)
