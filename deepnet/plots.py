@@ -16,6 +16,10 @@ where the backward pass is drawn in red.
 Where a test needs to find what a figure shows, the artist carries a `gid` (an id that
 matplotlib keeps with it): "forward:apple" is the text of the forward value on edge apple,
 "mask" is the axes of the mask heatmap, "tangent" is the tangent line.
+
+The figures behind the sliders (relu_mask, sigmoid_curve, affine_shapes, softmax_bars) have a
+fixed layout, with no layout engine (constrained or tight) to run on every redraw, and take
+`figure=`: a figure they drew before, to redraw in place with new numbers (deepnet.widgets).
 """
 import numpy as np
 from matplotlib.figure import Figure
@@ -41,6 +45,12 @@ def format_value(value):
     if isinstance(value, str):
         return value
     return f"{float(value):.4g}"
+
+
+def artist_by_gid(parent, gid):
+    """The one artist of an Axes or Figure (line, text, patch, ...) whose gid is `gid`."""
+    (found,) = [artist for artist in parent.get_children() if artist.get_gid() == gid]
+    return found
 
 
 # ---------------------------------------------------------------- computational graphs
@@ -226,96 +236,163 @@ def relu_curves(x, out, dx):
     return figure
 
 
-def relu_mask(x, mask, out, dout, dx, title=None):
-    """Five heatmaps of one ReLU layer, side by side: x, mask, out, dout, dx, each cell labelled.
+# The five heatmaps of relu_mask: (gid, title, title colour, column, row). The forward pass runs
+# left to right along the top row, the backward pass right to left along the bottom row, and the
+# mask sits between them in the middle column: it gates both.
+RELU_PANELS = [
+    ("x", "input x", FORWARD_COLOR, 0, 0),
+    ("out", "out = max(0, x)", FORWARD_COLOR, 2, 0),
+    ("mask", "mask = (x ≤ 0), dark = True", "black", 1, 0.5),
+    ("dx", "dx: dout, 0 where masked", BACKWARD_COLOR, 0, 1),
+    ("dout", "dout (from upstream)", BACKWARD_COLOR, 2, 1),
+]
+
+
+def relu_mask(x, mask, out, dout, dx, title=None, figure=None):
+    """Five heatmaps of one ReLU layer: x → out on top, dx ← dout below, the mask between them.
 
     Inputs: arrays of one 2-D shape (H, W): x the input, mask = (x <= 0) as Relu.forward stores it,
     out = Relu.forward(x), dout the upstream gradient, dx = Relu.backward(dout).
+    figure: a figure returned by an earlier call for arrays of the same shape. Its images and
+    texts get the new values, which is several times faster than a new figure (a slider redraws
+    on every move).
     Returns a Figure with five Axes, gids "x", "mask", "out", "dout", "dx"; each shows its array
-    as an image (ax.images[0]).
+    as an image (ax.images[0]). The cells of x, out, dout and dx show their numbers (ax.texts);
+    the mask shows True as dark cells only. The figure's title text has gid "title".
     """
-    panels = [
-        ("x", x, "input x", FORWARD_COLOR),
-        ("mask", mask, "mask = (x ≤ 0)", "black"),
-        ("out", out, "out = max(0, x)", FORWARD_COLOR),
-        ("dout", dout, "dout (from upstream)", BACKWARD_COLOR),
-        ("dx", dx, "dx = 0 where mask", BACKWARD_COLOR),
-    ]
-    # One colour scale for the four value panels, so equal numbers look equal everywhere.
-    limit = max(np.max(np.abs(values)) for gid, values, _, _ in panels if gid != "mask") or 1.0
-    figure = Figure(figsize=(15, 3.6), layout="constrained")
-    for ax, (gid, values, label, color) in zip(figure.subplots(1, len(panels)), panels, strict=True):
-        values = np.asarray(values)
-        if gid == "mask":
-            ax.imshow(values, cmap="Greys", vmin=0, vmax=1.6)
-            texts = np.where(values, "True", "False")
-        else:
-            ax.imshow(values, cmap=HEATMAP_COLORMAP, vmin=-limit, vmax=limit)
-            texts = np.vectorize(lambda v: f"{v:.2f}")(values)
-        # White text on the dark cells: True in the mask, large magnitudes elsewhere.
-        dark = values if gid == "mask" else np.abs(values) > 0.6 * limit
-        for (row, column), text in np.ndenumerate(texts):
-            ax.text(column, row, text, ha="center", va="center", fontsize=9,
-                    color="white" if dark[row, column] else "black")
-        ax.set_title(label, color=color, fontsize=12)
-        ax.set_xlabel("column")
-        ax.set_ylabel("row")
-        ax.set_xticks(range(values.shape[1]))
-        ax.set_yticks(range(values.shape[0]))
-        ax.set_gid(gid)
+    arrays = {"x": x, "mask": mask, "out": out, "dout": dout, "dx": dx}
+    if figure is None:
+        figure = relu_mask_layout(np.shape(x))
+    # One colour scale per pass: equal numbers look equal in x and out, and in dout and dx.
+    forward_limit = float(np.max(np.abs([x, out]))) or 1.0
+    backward_limit = float(np.max(np.abs([dout, dx]))) or 1.0
+    for ax in figure.axes:
+        gid = ax.get_gid()
+        values = np.asarray(arrays[gid], dtype=float)
+        image = ax.images[0]
+        image.set_data(values)
+        if gid != "mask":
+            limit = forward_limit if gid in ("x", "out") else backward_limit
+            image.set_clim(-limit, limit)
+        show_cell_values(ax.texts, values, image)
     if title is None:
         blocked = int(np.sum(mask))
-        title = (f"ReLU: where the mask is True (dark, {blocked} of {np.size(mask)} entries) "
-                 "the output is 0 and the gradient is blocked")
-    figure.suptitle(title, fontsize=13)
+        title = f"ReLU: {blocked} of {np.size(mask)} entries blocked (mask True): there out = 0 and dx = 0"
+    artist_by_gid(figure, "title").set_text(title)
     return figure
+
+
+def relu_mask_layout(shape, cell_inches=0.45):
+    """The empty figure of relu_mask for arrays of `shape` (H, W): axes at fixed positions
+    (no layout engine to run on every redraw), an image and a text per cell, a title."""
+    rows, columns = shape
+    panel_width, panel_height = columns * cell_inches, rows * cell_inches
+    gap, title_room, top_room, margin = 0.75, 0.3, 0.4, 0.15
+    width = 3 * panel_width + 2 * gap + 2 * margin
+    height = top_room + 2 * (title_room + panel_height) + gap / 2 + margin
+    figure = Figure(figsize=(width, height))
+    for gid, title, color, column, row in RELU_PANELS:
+        left = margin + column * (panel_width + gap)
+        top = height - top_room - title_room - row * (title_room + panel_height + gap / 2)
+        ax = figure.add_axes((left / width, (top - panel_height) / height,
+                              panel_width / width, panel_height / height), gid=gid)
+        if gid == "mask":
+            ax.imshow(np.zeros(shape), cmap="Greys", vmin=0, vmax=1.6)
+        else:
+            ax.imshow(np.zeros(shape), cmap=HEATMAP_COLORMAP, vmin=-1, vmax=1)
+            for row_index, column_index in np.ndindex(shape):
+                ax.text(column_index, row_index, "", ha="center", va="center", fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title, color=color, fontsize=10)
+    figure.text(0.5, 1 - 0.1 / height, "", ha="center", va="top", fontsize=11, gid="title")
+    # Arrows between the panels, in the direction of each pass.
+    middle_top = height - top_room - title_room - panel_height / 2
+    middle_bottom = middle_top - panel_height - title_room - gap / 2
+    for column in (0, 1):
+        x_inches = margin + (column + 1) * panel_width + (column + 0.5) * gap
+        for y_inches, arrow, name, color in [(middle_top, "→", "forward", FORWARD_COLOR),
+                                             (middle_bottom, "←", "backward", BACKWARD_COLOR)]:
+            figure.text(x_inches / width, y_inches / height, arrow, color=color, fontsize=20,
+                        ha="center", va="center")
+            figure.text(x_inches / width, (y_inches + 0.22) / height, name, color=color, fontsize=9,
+                        ha="center", va="bottom")
+    return figure
+
+
+def show_cell_values(texts, values, image):
+    """Write each value in its cell's text (row by row), white on dark colours, black on light ones."""
+    if not texts:
+        return
+    colors = image.cmap(image.norm(values))
+    dark = colors[..., :3] @ [0.299, 0.587, 0.114] < 0.5  # perceived brightness of each cell
+    for text, value, on_dark in zip(texts, values.flat, dark.flat, strict=True):
+        text.set_text(f"{value + 0.0:.2g}")  # + 0.0 turns -0.0 into 0.0: no "-0" in a blocked cell
+        text.set_color("white" if on_dark else "black")
 
 
 # ---------------------------------------------------------------- Sigmoid
 
-def sigmoid_curve(x, y, slope, x_range=(-8.0, 8.0)):
+def sigmoid_curve(x, y, slope, x_range=(-8.0, 8.0), figure=None):
     """σ and its derivative y(1−y) on one plot, with the point at x and its tangent.
 
     Inputs: x, a number; y = σ(x) and slope = dy/dx = y(1−y), both from the Sigmoid layer.
     The smooth curves over x_range come from deepnet.sigmoid.
+    figure: a figure returned by an earlier call (same x_range): only the point, the tangent and
+    the title move, which is several times faster than a new figure (a slider redraws on every move).
     Returns a Figure with one Axes; lines with gid "sigmoid", "derivative", "tangent",
-    "point" (at (x, y)) and "slope point" (at (x, slope)).
+    "point" (at (x, y)), "slope point" (at (x, slope)) and "x" (the vertical line at x).
     """
     x, y, slope = float(x), float(y), float(slope)
+    if figure is None:
+        figure = sigmoid_curve_layout(x_range)
+    ax = figure.axes[0]
+    # The tangent at x has the slope y(1−y): the factor backward multiplies dout by.
+    tangent_x = np.array([x - 1.5, x + 1.5])
+    artist_by_gid(ax, "tangent").set_data(tangent_x, y + slope * (tangent_x - x))
+    artist_by_gid(ax, "point").set_data([x], [y])
+    artist_by_gid(ax, "slope point").set_data([x], [slope])
+    artist_by_gid(ax, "x").set_xdata([x, x])
+    ax.set_title(f"at x = {x:.2f}: y = σ(x) = {y:.4f}, slope y(1−y) = {slope:.4f}", fontsize=11)
+    return figure
+
+
+def sigmoid_curve_layout(x_range):
+    """The figure of sigmoid_curve without its point: curves, legend and notes at fixed positions."""
     grid = np.linspace(*x_range, 401)
     curve = sigmoid(grid)
-    figure = Figure(figsize=(8, 4.6), layout="constrained")
-    ax = figure.add_subplot()
+    figure = Figure(figsize=(7.2, 3.6))
+    ax = figure.add_axes((0.08, 0.13, 0.9, 0.78))
     ax.plot(grid, curve, color=FORWARD_COLOR, linewidth=2, label="y = σ(x)  (forward)", gid="sigmoid")
     ax.plot(grid, curve * (1 - curve), color=BACKWARD_COLOR, linewidth=2,
             label="dy/dx = y(1−y)  (backward)", gid="derivative")
-    # The tangent at x has the slope y(1−y): the factor backward multiplies dout by.
-    tangent_x = np.array([x - 1.5, x + 1.5])
-    ax.plot(tangent_x, y + slope * (tangent_x - x), color="black", linestyle="--", linewidth=1.3,
-            label=f"tangent at x = {x:.2f}, slope {slope:.4f}", gid="tangent")
-    ax.plot([x], [y], "o", color=FORWARD_COLOR, markersize=9, gid="point")
-    ax.plot([x], [slope], "o", color=BACKWARD_COLOR, markersize=9, gid="slope point")
-    ax.axvline(x, color=NEUTRAL_COLOR, linewidth=0.8, linestyle=":")
-    ax.plot([0], [0.25], "D", color=BACKWARD_COLOR, markerfacecolor="white", markersize=7)
-    ax.annotate("maximum 0.25 at x = 0", (0, 0.25), xytext=(-7.5, 0.42), fontsize=10,
+    ax.plot([], [], color="black", linestyle="--", linewidth=1.3, label="tangent at x: slope y(1−y)",
+            gid="tangent")
+    ax.plot([], [], "o", color=FORWARD_COLOR, markersize=8, gid="point")
+    ax.plot([], [], "o", color=BACKWARD_COLOR, markersize=8, gid="slope point")
+    ax.axvline(0, color=NEUTRAL_COLOR, linewidth=0.8, linestyle=":", gid="x")
+    ax.plot([0], [0.25], "D", color=BACKWARD_COLOR, markerfacecolor="white", markersize=6)
+    ax.annotate("maximum 0.25 at x = 0", (0, 0.25), xytext=(-7.6, 0.42), fontsize=9,
+                arrowprops={"arrowstyle": "->", "color": NEUTRAL_COLOR})
+    ax.annotate("the gradient fades to 0\nfor large |x|", (6, 0.005), xytext=(3.3, 0.3), fontsize=9,
                 arrowprops={"arrowstyle": "->", "color": NEUTRAL_COLOR})
     ax.set(xlim=x_range, ylim=(-0.1, 1.1), xlabel="x", ylabel="y  and  dy/dx")
-    ax.set_title(f"x = {x:.2f}: y = {y:.4f}, slope y(1−y) = {slope:.4f}; "
-                 "the gradient fades to 0 for large |x|", fontsize=12)
     ax.grid(alpha=0.3)
-    ax.legend(loc="center right", fontsize=9)
+    ax.legend(loc="upper left", fontsize=9)
     return figure
 
 
 # ---------------------------------------------------------------- Affine
 
-def affine_shapes(X, W, B, Y, dY, dX, dW, dB):
+def affine_shapes(X, W, B, Y, dY, dX, dW, dB, figure=None):
     """The shapes of the Affine layer's forward and backward passes, drawn as grids of cells.
 
     Inputs (numpy arrays, from an Affine layer): X (N, D), W (D, M), B (M,), Y = X·W + B (N, M),
     dY (N, M) the upstream gradient, dX = dY·Wᵀ (N, D), dW = Xᵀ·dY (D, M), dB (M,) = dY summed
     over the batch axis. In the dB equation every cell shows its value, so the sum can be read off.
-    Returns a Figure with one Axes; each block's label ("X\\n(N, D)") has gid "shape:<name>".
+    figure: a figure returned by an earlier call, to draw into again (cleared first: the blocks
+    change with the batch size) instead of making a new one.
+    Returns a Figure with one Axes; each block's label ("X (N, D)") has gid "shape:<name>".
     """
     # Four equations in two columns: forward and dX on the left, dW and dB on the right.
     equations = [
@@ -329,25 +406,30 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB):
                for items in equations]
     band_heights = [max(heights[0], heights[2]), max(heights[1], heights[3])]
     middles = [-band_heights[0] / 2, -band_heights[0] - 1.6 - band_heights[1] / 2]
-    figure = Figure(layout="constrained")
-    ax = figure.add_subplot()
+    if figure is None:
+        figure = Figure()
+    figure.clear()
+    ax = figure.add_axes((0, 0, 1, 1))
     left_width = max(draw_equation(ax, equations[row], 0.0, middles[row], cell) for row in (0, 1))
     right_start = left_width + 1.5
     right_end = max(draw_equation(ax, equations[row + 2], right_start, middles[row], cell,
                                   show_values=(row == 1))
                     for row in (0, 1))
-    bottom = middles[1] - band_heights[1] / 2 - 0.3
-    ax.set_xlim(-0.3, right_end + 0.3)
-    ax.set_ylim(bottom, 1.2)
-    ax.set_aspect("equal")
+    # A fixed scale (inches per data unit) and the axes sized to the drawing: no layout engine
+    # has to measure the texts on every redraw.
+    left, right, bottom, top = -0.3, right_end + 0.3, middles[1] - band_heights[1] / 2 - 0.3, 1.2
+    inches_per_unit, title_inches = 0.5, 0.55
+    width, height = (right - left) * inches_per_unit, (top - bottom) * inches_per_unit
+    figure.set_size_inches(width, height + title_inches)
+    ax.set_position((0, 0, 1, height / (height + title_inches)))
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
     ax.axis("off")
-    inches_per_unit = 0.55
-    figure.set_size_inches((right_end + 0.6) * inches_per_unit + 0.4, (1.2 - bottom) * inches_per_unit + 0.9)
     n, d = np.shape(X)
     m = np.shape(W)[1]
-    ax.set_title(f"Affine with a batch of N = {n} (D = {d} inputs, M = {m} outputs): every gradient has "
-                 "the shape of its variable;\ndB adds up the N rows of dY, since the same B was added "
-                 "to every row", fontsize=11)
+    figure.suptitle(f"Affine with a batch of N = {n} (D = {d} inputs, M = {m} outputs): every gradient has "
+                    "the shape of its variable;\ndB adds up the N rows of dY, since the same B was added "
+                    "to every row", fontsize=10)
     return figure
 
 
@@ -370,14 +452,23 @@ def draw_equation(ax, items, left, middle, cell, show_values=False):
         values = np.atleast_2d(array)
         fill, edge = fills[kind]
         block_top = middle + values.shape[0] * cell / 2
-        for (row, column), value in np.ndenumerate(values):
-            ax.add_patch(Rectangle((left + column * cell, block_top - (row + 1) * cell), cell, cell,
-                                   facecolor=fill, edgecolor=edge, linewidth=1))
-            if show_values:
+        rows, columns = values.shape
+        block_left, block_bottom = left, block_top - rows * cell
+        ax.add_patch(Rectangle((block_left, block_bottom), columns * cell, rows * cell, facecolor=fill,
+                               edgecolor=edge, linewidth=1))
+        # The cell borders as two line collections: far faster to draw than a rectangle per cell.
+        if rows > 1:
+            ax.hlines(block_bottom + cell * np.arange(1, rows), block_left, block_left + columns * cell,
+                      color=edge, linewidth=1)
+        if columns > 1:
+            ax.vlines(block_left + cell * np.arange(1, columns), block_bottom, block_top, color=edge,
+                      linewidth=1)
+        if show_values:
+            for (row, column), value in np.ndenumerate(values):
                 ax.text(left + (column + 0.5) * cell, block_top - (row + 0.5) * cell, f"{value:.1f}",
                         ha="center", va="center", fontsize=7.5, color=BACKWARD_COLOR)
         width = values.shape[1] * cell
-        label = ax.text(left + width / 2, block_top + 0.1, f"{name}\n{np.shape(array)}", ha="center",
+        label = ax.text(left + width / 2, block_top + 0.1, f"{name} {np.shape(array)}", ha="center",
                         va="bottom", fontsize=10, color=edge)
         label.set_gid(f"shape:{name}")
         left += width
@@ -386,34 +477,61 @@ def draw_equation(ax, items, left, middle, cell, show_values=False):
 
 # ---------------------------------------------------------------- Softmax-with-Loss
 
-def softmax_bars(scores, probabilities, label, gradient, loss):
+def softmax_bars(scores, probabilities, label, gradient, loss, figure=None):
     """Scores, softmax probabilities and the gradient y − t of Softmax-with-Loss, as bar charts.
 
     Inputs for one sample with C classes: scores (C,), probabilities = softmax(scores) (C,),
     label the index of the true class, gradient = SoftmaxWithLoss.backward() (C,), loss the number.
+    figure: a figure returned by an earlier call with the same C and label: its bars and numbers
+    get the new values, which is several times faster than a new figure (a slider redraws on
+    every move).
     Returns a Figure with three Axes (gid "scores", "probabilities", "gradient"); each shows its
-    values as bar heights (ax.patches), with the true class drawn hatched.
+    values as bar heights (ax.patches) and writes them above the bars (ax.texts), with the true
+    class drawn hatched. The figure's title text (with the loss) has gid "title".
     """
     scores, probabilities, gradient = (np.asarray(a, dtype=float).reshape(-1)
                                        for a in (scores, probabilities, gradient))
-    classes = np.arange(scores.size)
-    score_limit = max(5.0, float(np.max(np.abs(scores))))
+    if figure is None:
+        figure = softmax_bars_layout(scores.size, label)
+    # The scores' axis fits the largest score (at least ±5, the sliders' range: there it never moves).
+    score_limit = 1.2 * max(5.0, float(np.max(np.abs(scores))))
+    figure.axes[0].set_ylim(-score_limit, score_limit)
+    panels = {"scores": scores, "probabilities": probabilities, "gradient": gradient}
+    for ax in figure.axes:
+        values = panels[ax.get_gid()]
+        low, high = ax.get_ylim()
+        gap = 0.02 * (high - low)  # between a bar's end and its number
+        digits = 2 if ax.get_gid() == "scores" else 4
+        for bar, text, value in zip(ax.patches, ax.texts, values, strict=True):
+            bar.set_height(value)
+            text.set_y(value + gap if value >= 0 else value - gap)
+            text.set_text(f"{value:.{digits}f}")
+            text.set_verticalalignment("bottom" if value >= 0 else "top")
+    artist_by_gid(figure, "title").set_text(f"loss = −log y[{label}] = {float(loss):.4f}: raise the true "
+                                            "class's score to shrink the loss and the gradient")
+    return figure
+
+
+def softmax_bars_layout(classes, label):
+    """The figure of softmax_bars with bars of height 0: three Axes at fixed positions."""
     panels = [
-        ("scores", scores, "scores x (logits)", NEUTRAL_COLOR, (-score_limit, score_limit)),
-        ("probabilities", probabilities, "probabilities y = softmax(x)", FORWARD_COLOR, (0, 1.1)),
-        ("gradient", gradient, "gradient dx = y − t", BACKWARD_COLOR, (-1.1, 1.1)),
+        ("scores", "scores x (logits)", NEUTRAL_COLOR, (-6.0, 6.0)),  # softmax_bars may widen it
+        ("probabilities", "probabilities y = softmax(x)", FORWARD_COLOR, (0, 1.15)),
+        ("gradient", "gradient dx = y − t", BACKWARD_COLOR, (-1.15, 1.15)),
     ]
-    figure = Figure(figsize=(12, 3.8), layout="constrained")
-    for ax, (gid, values, name, color, limits) in zip(figure.subplots(1, 3), panels, strict=True):
-        bars = ax.bar(classes, values, color=color, alpha=0.85, edgecolor="black")
+    positions = np.arange(classes)
+    figure = Figure(figsize=(8.4, 3.1))
+    for index, (gid, name, color, limits) in enumerate(panels):
+        ax = figure.add_axes((0.07 + index * 0.33, 0.17, 0.255, 0.64), gid=gid)
+        bars = ax.bar(positions, np.zeros(classes), color=color, alpha=0.85, edgecolor="black")
         bars[label].set_hatch("//")
-        for position, value in zip(classes, values, strict=True):
-            ax.text(position, value, f"{value:.4f}", ha="center", va="bottom" if value >= 0 else "top",
-                    fontsize=10)
+        for position in positions:
+            ax.text(position, 0, "", ha="center", va="bottom", fontsize=8.5)
         ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_xticks(classes, [f"class {k}" + (" (true)" if k == label else "") for k in classes])
-        ax.set(ylim=limits, ylabel=name.split(" ")[0], gid=gid)
-        ax.set_title(name, color=color, fontsize=12)
-    figure.suptitle(f"loss = −log y[{label}] = {float(loss):.4f}: raise the true class's score to "
-                    "shrink the loss and the gradient", fontsize=13)
+        ax.set_xticks(positions, [f"class {k}" + ("\n(true)" if k == label else "") for k in positions],
+                      fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_ylim(*limits)
+        ax.set_title(name, color=color, fontsize=10)
+    figure.text(0.5, 0.97, "", ha="center", va="top", fontsize=11, gid="title")
     return figure

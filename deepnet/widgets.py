@@ -3,99 +3,196 @@
     from deepnet import widgets
     widgets.sigmoid_explorer()          # in a notebook cell with %matplotlib inline
 
-Each explorer pairs a *view* with ipywidgets' `interactive` (see `explorer`):
-- the view (relu_mask_view, sigmoid_view, affine_batch_view, softmax_view) runs a deepnet layer
-  on the slider's numbers, prints them as one line of text and returns the figure from
-  deepnet.plots. A notebook calls it directly for a static picture at the slider's start values.
-- the explorer (relu_mask_explorer, ...) returns the `interactive` widget: sliders above, the
-  view's text and figure below, redrawn whenever a slider moves. Its `.result` is the figure
-  shown now, and `.kwargs_widgets` are the sliders, so tests can move a slider and check
-  what was drawn.
+Each slider has three parts:
+- run_<layer>(values) runs a deepnet layer on the slider's numbers and returns a line of text
+  (the numbers) and the arrays to draw, as keyword arguments of a function of deepnet.plots.
+- the view (relu_mask_view, sigmoid_view, affine_batch_view, softmax_view) prints the line and
+  returns a new figure: a static picture at the slider's start values, which GitHub shows.
+- the explorer (relu_mask_explorer, ...) returns an ipywidgets `interactive`: the sliders, the
+  line of numbers (an HTML widget) and the plot (an Image widget holding a PNG), redrawn on
+  every move. Its `.result` is the figure shown now and `.kwargs_widgets` are the sliders, so
+  tests can move a slider and check what is drawn.
 
-Only `interactive` and plain sliders are used: they behave the same in ipywidgets 7.6 to 8.x
-(Colab ships 7.7.1) with `%matplotlib inline`.
+Why an Image widget and not the figure displayed in interactive's Output widget: when a student
+drags a slider, redraws arrive faster than JupyterLab's Output widget settles them, and it can
+end up showing the numbers without the plot. Setting an Image's value cannot lose the picture.
+And why each explorer keeps one figure and redraws it in place (the `figure=` argument of the
+plots): building a matplotlib figure and laying it out costs more than drawing it, and a slider
+must answer within about 100 ms.
+
+Only `interactive`, sliders, HTML and Image are used: they behave the same in ipywidgets 7.6 to
+8.x (Colab ships 7.7.1).
 """
-from functools import partial
+import html
+import io
 
 import numpy as np
-from IPython.display import display
-from ipywidgets import FloatSlider, IntSlider, interactive
+from ipywidgets import HTML, FloatSlider, Image, IntSlider, interactive
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.image import imsave
 
 from deepnet import plots
 from deepnet.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
 # Wide enough for descriptions such as "batch size N" (the default cuts them off).
 SLIDER_STYLE = {"description_width": "initial"}
+# The line of numbers in a fixed-width font, its spaces kept, as print() would show it.
+NUMBERS_HTML = '<span style="font-family: monospace; white-space: pre-wrap">{}</span>'
+# Fast PNG compression: twice as fast as the default, and the image is only a little larger.
+FAST_PNG = {"compress_level": 1}
+# Pixels per inch of the slider plots: the figures are sized for a notebook about 850 px wide.
+PLOT_DPI = 100
 
 
-def explorer(view, **sliders):
-    """`interactive` around a view: each slider is passed to view by its keyword.
+def explorer(run, draw, moving_artists=None, **sliders):
+    """`interactive` sliders above the line of numbers and the plot, both redrawn on every move.
 
-    The view's figure is displayed in the widget's output and returned, so that interactive
-    keeps it as `.result` (interactive itself displays nothing it is not asked to).
+    run(**slider values) -> (line, arrays): the numbers as text, and the keyword arguments of
+    draw(**arrays, figure=None), a function of deepnet.plots that redraws `figure` when given one.
+    moving_artists(figure) -> the artists a move changes (the rest is drawn once, see
+    BlittedPng); None when a move changes the whole figure.
     """
+    numbers = HTML()
+    image = Image(format="png")
+    figure = painter = None  # made by the first update, then redrawn in place
+
     def update(**values):
-        figure = view(**values)
-        display(figure)
+        nonlocal figure, painter
+        line, arrays = run(**values)
+        numbers.value = NUMBERS_HTML.format(html.escape(line))
+        if figure is None:
+            figure = draw(**arrays)
+            if moving_artists is not None:
+                painter = BlittedPng(figure, moving_artists(figure))
+        else:
+            draw(**arrays, figure=figure)
+        image.value = painter.png() if painter else png_bytes(figure)
         return figure
 
-    return interactive(update, **sliders)
+    widget = interactive(update, **sliders)
+    # interactive's own Output stays last: it stays empty unless update raises (it shows the error).
+    widget.children = (*widget.kwargs_widgets, numbers, image, widget.out)
+    # ipywidgets 8 draws the start values when interactive is made, ipywidgets 7 (Colab) only
+    # when it is displayed: draw them now, so the widget is complete in both.
+    if widget.result is None:
+        widget.update()
+    return widget
+
+
+def png_bytes(figure):
+    """The whole figure as PNG bytes, at its own size (no bbox_inches="tight": it would lay the
+    figure out a second time)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=PLOT_DPI, pil_kwargs=FAST_PNG)
+    return buffer.getvalue()
+
+
+class BlittedPng:
+    """PNG images of a figure in which only a few artists change from one image to the next.
+
+    This is matplotlib's "blitting", the technique behind its fast animations: everything else
+    is drawn once, into a background, and each image pastes the background and draws only the
+    moving artists on top of it. Text is by far the slowest thing matplotlib draws, and most of
+    a slider figure's text (axis labels, ticks, legends, titles) never changes.
+    """
+
+    def __init__(self, figure, moving_artists):
+        self.figure = figure
+        self.moving_artists = moving_artists
+        figure.set_dpi(PLOT_DPI)
+        self.canvas = FigureCanvasAgg(figure)
+        for artist in moving_artists:
+            artist.set_animated(True)  # a full draw leaves animated artists out: the background
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(figure.bbox)
+
+    def png(self):
+        self.canvas.restore_region(self.background)
+        for artist in self.moving_artists:
+            self.figure.draw_artist(artist)
+        buffer = io.BytesIO()
+        imsave(buffer, np.asarray(self.canvas.buffer_rgba()), format="png", pil_kwargs=FAST_PNG)
+        return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- ReLU mask
 
-# A fixed input, shifted by the slider. Every entry ends in 5 (hundredths), so with slider steps
-# of 0.1 an entry never lands exactly on 0, where the mask's "x <= 0" would be a rounding accident.
+# A fixed input, shifted by the slider. Every entry is an odd number of tenths and the slider
+# moves in steps of 0.2, so an entry never lands exactly on 0, where the mask's "x <= 0" would
+# be a rounding accident, and every number in the picture has one decimal.
 RELU_INPUT = np.array([
-    [1.25, -0.75, 0.35, -1.45, 2.05],
-    [-0.35, 0.85, -2.15, 1.55, -0.15],
-    [0.55, -1.05, 1.95, -0.65, 0.15],
-    [-1.85, 0.95, -0.25, 1.35, -0.95],
+    [1.3, -0.7, 0.3, -1.5],
+    [-0.3, 0.9, -2.1, 1.5],
+    [0.5, -1.1, 1.9, -0.1],
 ])
 # The gradient arriving from the layer above: fixed, so only the mask decides what gets through.
 RELU_UPSTREAM = np.array([
-    [0.3, -0.5, 0.8, 0.1, -0.2],
-    [0.6, 0.4, -0.7, -0.3, 0.9],
-    [-0.4, 0.2, 0.5, -0.8, 0.3],
-    [0.7, -0.6, 0.1, 0.4, -0.1],
+    [0.3, -0.5, 0.8, 0.1],
+    [0.6, 0.4, -0.7, -0.3],
+    [-0.4, 0.2, 0.5, -0.8],
 ])
 
 
-def relu_mask_view(shift=0.0):
-    """Run a Relu layer on RELU_INPUT + shift and backward on RELU_UPSTREAM; print the count of
-    blocked entries and return the five heatmaps (x, mask, out, dout, dx)."""
+def run_relu(shift):
+    """Relu forward on RELU_INPUT + shift and backward on RELU_UPSTREAM: (line, arrays of plots.relu_mask)."""
     x = RELU_INPUT + shift
     relu = Relu()
     out = relu.forward(x)
     dx = relu.backward(RELU_UPSTREAM)
     blocked = int(np.sum(relu.mask))
-    print(f"shift = {shift:.2f}  blocked entries (mask True) = {blocked} of {relu.mask.size}  "
-          f"sum of out = {np.sum(out):.2f}  sum of dx = {np.sum(dx):.2f}")
-    return plots.relu_mask(x, relu.mask, out, RELU_UPSTREAM, dx)
+    line = (f"shift = {shift:.2f}  blocked entries (mask True) = {blocked} of {relu.mask.size}  "
+            f"sum of out = {np.sum(out):.2f}  sum of dx = {np.sum(dx):.2f}")
+    return line, {"x": x, "mask": relu.mask, "out": out, "dout": RELU_UPSTREAM, "dx": dx}
+
+
+def relu_mask_view(shift=0.0):
+    """Print run_relu's numbers and return the five heatmaps (x, mask, out, dout, dx)."""
+    line, arrays = run_relu(shift)
+    print(line)
+    return plots.relu_mask(**arrays)
+
+
+def relu_mask_moving_artists(figure):
+    """What a new shift changes: every panel but dout (the fixed upstream gradient), and the title."""
+    return [ax for ax in figure.axes if ax.get_gid() != "dout"] + [plots.artist_by_gid(figure, "title")]
 
 
 def relu_mask_explorer(shift=0.0):
-    """Slider "shift" (−2.5 to 2.5) added to a fixed 4×5 input: watch the mask grow and shrink."""
-    return explorer(relu_mask_view, shift=FloatSlider(value=shift, min=-2.5, max=2.5, step=0.1,
-                                                      description="shift", style=SLIDER_STYLE))
+    """Slider "shift" (−2.4 to 2.4) added to a fixed 3×4 input: watch the mask grow and shrink."""
+    return explorer(run_relu, plots.relu_mask, relu_mask_moving_artists,
+                    shift=FloatSlider(value=shift, min=-2.4, max=2.4, step=0.2, description="shift",
+                                      style=SLIDER_STYLE))
 
 
 # ---------------------------------------------------------------- Sigmoid
 
-def sigmoid_view(x=1.5):
-    """Run a Sigmoid layer at x, backward with dout = 1 (so dx = dy/dx = y(1−y)); print the
-    three numbers and return the curve with the point and its tangent."""
+def run_sigmoid(x):
+    """Sigmoid forward at x, backward with dout = 1 (so dx = dy/dx = y(1−y)): (line, arrays of
+    plots.sigmoid_curve)."""
     layer = Sigmoid()
     y = layer.forward(np.array(x, dtype=float))
     slope = layer.backward(np.ones_like(y))
-    print(f"x = {x:.2f}  y = {float(y):.4f}  y(1−y) = {float(slope):.4f}")
-    return plots.sigmoid_curve(x, y, slope)
+    line = f"x = {x:.2f}  y = {float(y):.4f}  y(1−y) = {float(slope):.4f}"
+    return line, {"x": x, "y": y, "slope": slope}
+
+
+def sigmoid_view(x=1.5):
+    """Print run_sigmoid's numbers and return the curve with the point and its tangent."""
+    line, arrays = run_sigmoid(x)
+    print(line)
+    return plots.sigmoid_curve(**arrays)
+
+
+def sigmoid_moving_artists(figure):
+    """What a new x changes: the point on each curve, the tangent, the line at x and the title."""
+    ax = figure.axes[0]
+    return [plots.artist_by_gid(ax, gid) for gid in ("x", "tangent", "point", "slope point")] + [ax.title]
 
 
 def sigmoid_explorer(x=1.5):
     """Slider "x" (−8 to 8): the Sigmoid's output, its slope y(1−y) and the tangent at x."""
-    return explorer(sigmoid_view, x=FloatSlider(value=x, min=-8.0, max=8.0, step=0.1, description="x",
-                                                style=SLIDER_STYLE))
+    return explorer(run_sigmoid, plots.sigmoid_curve, sigmoid_moving_artists,
+                    x=FloatSlider(value=x, min=-8.0, max=8.0, step=0.1, description="x", style=SLIDER_STYLE))
 
 
 # ---------------------------------------------------------------- Affine
@@ -111,9 +208,9 @@ AFFINE_UPSTREAM = np.array([[0.1, -0.2, 0.3], [0.4, 0.1, -0.1], [-0.3, 0.2, 0.2]
 MAX_BATCH_SIZE = len(AFFINE_INPUTS)
 
 
-def affine_batch_view(batch_size=2):
-    """Run an Affine layer on the first batch_size rows of AFFINE_INPUTS, backward with as many
-    rows of AFFINE_UPSTREAM; print every shape and dB, and return the shape diagram."""
+def run_affine(batch_size):
+    """Affine forward on the first batch_size rows of AFFINE_INPUTS, backward with as many rows of
+    AFFINE_UPSTREAM: (line with every shape and dB, arrays of plots.affine_shapes)."""
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise ValueError(f"affine_batch_view needs a batch size from 1 to {MAX_BATCH_SIZE}, "
                          f"got {batch_size}.")
@@ -123,29 +220,38 @@ def affine_batch_view(batch_size=2):
     Y = layer.forward(X)
     dX = layer.backward(dY)
     db_text = ", ".join(f"{v:.1f}" for v in layer.db)
-    print(f"N = {batch_size}  X {X.shape} · W {layer.W.shape} + B {layer.b.shape} = Y {Y.shape}  |  "
-          f"dX {dX.shape}  dW {layer.dW.shape}  dB {layer.db.shape} = ({db_text})")
-    return plots.affine_shapes(X, layer.W, layer.b, Y, dY, dX, layer.dW, layer.db)
+    line = (f"N = {batch_size}  X {X.shape} · W {layer.W.shape} + B {layer.b.shape} = Y {Y.shape}  |  "
+            f"dX {dX.shape}  dW {layer.dW.shape}  dB {layer.db.shape} = ({db_text})")
+    return line, {"X": X, "W": layer.W, "B": layer.b, "Y": Y, "dY": dY, "dX": dX, "dW": layer.dW,
+                  "dB": layer.db}
+
+
+def affine_batch_view(batch_size=2):
+    """Print run_affine's numbers and return the shape diagram."""
+    line, arrays = run_affine(batch_size)
+    print(line)
+    return plots.affine_shapes(**arrays)
 
 
 def affine_batch_explorer(batch_size=2):
     """Slider "batch size N" (1 to 8): X, Y, dY and dX grow with N; W, B, dW and dB do not."""
     slider = IntSlider(value=batch_size, min=1, max=MAX_BATCH_SIZE, step=1, description="batch size N",
                        style=SLIDER_STYLE)
-    return explorer(affine_batch_view, batch_size=slider)
+    return explorer(run_affine, plots.affine_shapes, batch_size=slider)
 
 
 # ---------------------------------------------------------------- Softmax-with-Loss
 
-# The book's example: scores whose softmax is (0.3, 0.2, 0.5). Sliders may start between steps.
-SOFTMAX_START = tuple(float(score) for score in np.log([0.3, 0.2, 0.5]))
+# Scores on the sliders' 0.1 grid whose softmax, (0.3013, 0.2020, 0.4967), is close to the book's
+# example (0.3, 0.2, 0.5): a slider snaps a start value between its steps, which would redraw
+# the widget three times as soon as it is shown.
+SOFTMAX_START = (-1.2, -1.6, -0.7)
 SOFTMAX_LABEL = 1  # the true class, as in the book's one-hot label (0, 1, 0)
 
 
-def softmax_view(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOFTMAX_START[2],
-                 label=SOFTMAX_LABEL):
-    """Run SoftmaxWithLoss on three scores with the true class `label`; print the probabilities,
-    the loss and the gradient, and return the three bar charts."""
+def run_softmax(score_0, score_1, score_2, label=SOFTMAX_LABEL):
+    """SoftmaxWithLoss on three scores with the true class `label`: (line with the probabilities,
+    the loss and the gradient, arrays of plots.softmax_bars)."""
     scores = np.array([score_0, score_1, score_2], dtype=float)
     layer = SoftmaxWithLoss()
     loss = layer.forward(scores, label)
@@ -154,9 +260,25 @@ def softmax_view(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOF
     def numbers(values, digits):
         return "(" + ", ".join(f"{v:.{digits}f}" for v in values) + ")"
 
-    print(f"scores = {numbers(scores, 2)}  probabilities = {numbers(layer.y, 4)}  "
-          f"loss = {float(loss):.4f}  gradient = {numbers(gradient, 4)}")
-    return plots.softmax_bars(scores, layer.y, label, gradient, loss)
+    line = (f"scores = {numbers(scores, 2)}  probabilities = {numbers(layer.y, 4)}  "
+            f"loss = {float(loss):.4f}  gradient = {numbers(gradient, 4)}")
+    return line, {"scores": scores, "probabilities": layer.y, "label": label, "gradient": gradient,
+                  "loss": loss}
+
+
+def softmax_view(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOFTMAX_START[2],
+                 label=SOFTMAX_LABEL):
+    """Print run_softmax's numbers and return the three bar charts."""
+    line, arrays = run_softmax(score_0, score_1, score_2, label)
+    print(line)
+    return plots.softmax_bars(**arrays)
+
+
+def softmax_moving_artists(figure):
+    """What new scores change: the bars, their numbers, the zero line drawn over them, the title
+    with the loss. (The axes' limits stay: the sliders' scores fit the score panel's range.)"""
+    return ([artist for ax in figure.axes for artist in [*ax.patches, *ax.lines, *ax.texts]]
+            + [plots.artist_by_gid(figure, "title")])
 
 
 def softmax_explorer(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOFTMAX_START[2],
@@ -167,4 +289,8 @@ def softmax_explorer(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2
                                   description=f"score {k}" + (" (true class)" if k == label else ""))
         for k, value in enumerate((score_0, score_1, score_2))
     }
-    return explorer(partial(softmax_view, label=label), **sliders)
+
+    def run(score_0, score_1, score_2):
+        return run_softmax(score_0, score_1, score_2, label)
+
+    return explorer(run, plots.softmax_bars, softmax_moving_artists, **sliders)

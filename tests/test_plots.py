@@ -15,7 +15,8 @@ from deepnet import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, 
 
 
 def texts_by_gid(figure):
-    return {text.get_gid(): text for ax in figure.axes for text in ax.texts if text.get_gid()}
+    texts = [*figure.texts, *(text for ax in figure.axes for text in ax.texts)]
+    return {text.get_gid(): text for text in texts if text.get_gid()}
 
 
 def shown_texts(figure):
@@ -129,23 +130,57 @@ def test_relu_curves_show_a_derivative_of_zero_left_of_the_kink_and_one_right_of
     assert np.all(derivative[x <= 0] == 0) and np.all(derivative[x > 0] == 1)
 
 
-def test_relu_mask_shows_each_array_of_the_layer_in_its_own_panel():
+def relu_example():
+    """A small ReLU layer run forward and backward: the keyword arguments of plots.relu_mask."""
     x = np.array([[1.5, -0.5, 0.25], [-2.0, 0.75, -0.1]])
     dout = np.array([[0.3, -0.4, 0.5], [0.6, -0.7, 0.8]])
     relu = Relu()
     out = relu.forward(x)
-    dx = relu.backward(dout)
-    panels = axes_by_gid(plots.relu_mask(x, relu.mask, out, dout, dx))
-    assert list(panels) == ["x", "mask", "out", "dout", "dx"]
-    np.testing.assert_array_equal(panels["mask"].images[0].get_array(), x <= 0)
+    return dict(x=x, mask=relu.mask, out=out, dout=dout, dx=relu.backward(dout))
+
+
+def test_relu_mask_shows_each_array_of_the_layer_in_its_own_panel():
+    panels = axes_by_gid(plots.relu_mask(**relu_example()))
+    assert sorted(panels) == ["dout", "dx", "mask", "out", "x"]
+    np.testing.assert_array_equal(panels["mask"].images[0].get_array(), relu_example()["x"] <= 0)
     np.testing.assert_array_equal(panels["out"].images[0].get_array(), [[1.5, 0, 0.25], [0, 0.75, 0]])
     np.testing.assert_array_equal(panels["dx"].images[0].get_array(), [[0.3, 0, 0.5], [0, -0.7, 0]])
+
+
+def test_relu_mask_writes_each_number_in_its_cell_and_zero_where_the_gradient_is_blocked():
+    panels = axes_by_gid(plots.relu_mask(**relu_example()))
+    assert [text.get_text() for text in panels["x"].texts] == ["1.5", "-0.5", "0.25", "-2", "0.75", "-0.1"]
+    assert [text.get_text() for text in panels["dx"].texts] == ["0.3", "0", "0.5", "0", "-0.7", "0"]
+    assert [text.get_position() for text in panels["dx"].texts][1] == (1, 0)  # (column, row)
+
+
+def test_relu_mask_writes_white_on_dark_cells_and_black_on_light_ones():
+    panels = axes_by_gid(plots.relu_mask(**relu_example()))
+    image = panels["x"].images[0]
+    for text, value in zip(panels["x"].texts, relu_example()["x"].flat, strict=True):
+        red, green, blue, _ = image.cmap(image.norm(value))
+        brightness = 0.299 * red + 0.587 * green + 0.114 * blue
+        assert text.get_color() == ("white" if brightness < 0.5 else "black"), text.get_text()
+    assert {text.get_color() for text in panels["x"].texts} == {"white", "black"}
 
 
 def test_relu_mask_title_counts_the_blocked_entries():
     x = np.array([[1.0, -1.0], [-2.0, -3.0]])
     figure = plots.relu_mask(x, x <= 0, np.maximum(x, 0), np.ones_like(x), (x > 0) * 1.0)
-    assert "3 of 4 entries" in figure.get_suptitle()
+    assert "3 of 4 entries blocked" in shown_texts(figure)["title"]
+
+
+def test_relu_mask_redrawn_in_place_shows_the_same_as_a_new_figure():
+    first = relu_example()
+    second = {name: -values if name not in ("mask",) else ~values for name, values in first.items()}
+    redrawn = plots.relu_mask(**second, figure=plots.relu_mask(**first))
+    new = plots.relu_mask(**second)
+    for old_ax, new_ax in zip(redrawn.axes, new.axes, strict=True):
+        np.testing.assert_array_equal(old_ax.images[0].get_array(), new_ax.images[0].get_array())
+        assert old_ax.images[0].get_clim() == new_ax.images[0].get_clim()
+        assert [(t.get_text(), t.get_color()) for t in old_ax.texts] == [
+            (t.get_text(), t.get_color()) for t in new_ax.texts]
+    assert shown_texts(redrawn)["title"] == shown_texts(new)["title"]
 
 
 @pytest.mark.parametrize("x", [-4.0, 0.0, 1.5])
@@ -176,12 +211,12 @@ def test_affine_shapes_labels_every_block_with_the_shape_of_the_layers_arrays():
     Y = layer.forward(X)
     dX = layer.backward(dY)
     shown = shown_texts(plots.affine_shapes(X, W, b, Y, dY, dX, layer.dW, layer.db))
-    assert shown["shape:X"] == "X\n(4, 2)"
-    assert shown["shape:Y"] == "Y\n(4, 3)"
-    assert shown["shape:dX"] == "dX\n(4, 2)"
-    assert shown["shape:dW"] == "dW\n(2, 3)"
-    assert shown["shape:dB"] == "dB\n(3,)"
-    assert shown["shape:Xᵀ"] == "Xᵀ\n(2, 4)"
+    assert shown["shape:X"] == "X (4, 2)"
+    assert shown["shape:Y"] == "Y (4, 3)"
+    assert shown["shape:dX"] == "dX (4, 2)"
+    assert shown["shape:dW"] == "dW (2, 3)"
+    assert shown["shape:dB"] == "dB (3,)"
+    assert shown["shape:Xᵀ"] == "Xᵀ (2, 4)"
 
 
 def test_affine_shapes_writes_db_as_the_column_sums_of_dy():
@@ -204,7 +239,8 @@ def test_softmax_bars_show_the_probabilities_the_gradient_and_the_loss_of_the_bo
     heights = {gid: [bar.get_height() for bar in ax.patches] for gid, ax in panels.items()}
     assert heights["probabilities"] == pytest.approx([0.3, 0.2, 0.5])
     assert heights["gradient"] == pytest.approx([0.3, -0.8, 0.5])
-    assert "1.6094" in figure.get_suptitle()
+    assert "1.6094" in shown_texts(figure)["title"]
+    assert [text.get_text() for text in panels["gradient"].texts] == ["0.3000", "-0.8000", "0.5000"]
     assert [bool(bar.get_hatch()) for bar in panels["probabilities"].patches] == [False, True, False]
 
 

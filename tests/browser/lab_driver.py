@@ -7,7 +7,8 @@ Facts this module relies on (measured on JupyterLab 4 with ipywidgets 8):
 - `interactive`/`interact` render as `.widget-interact`; a slider is a `.widget-slider` with its
   description in `.widget-label`, a noUiSlider handle `.noUi-handle` (ArrowRight/ArrowLeft move it
   by one step) and a `.widget-readout` that shows the value (negative numbers with U+2212 "−").
-- The plot is an `<img>` with a data: URI inside the widget's `.widget-output`.
+- The explorer's plot is an Image widget, `<img class="widget-image">`, whose src is a blob: URL
+  that changes with every new PNG; its line of numbers is an HTML widget, `.widget-html`.
 - Right after the page loads, "Run All Cells" can be lost (the command is not enabled yet):
   retry until a prompt shows `[*]` or `[n]`.
 - Kernels are started in their own process group, so stopping the server's process group does
@@ -159,7 +160,7 @@ RUN_FINISHED = """() => {
 
 
 ALL_WIDGETS_HAVE_A_PLOT = """() => [...document.querySelectorAll('.widget-interact')]
-                                    .every(w => w.querySelector('.widget-output img'))"""
+                                    .every(w => w.querySelector('img.widget-image[src]'))"""
 
 
 def open_notebook(browser, base_url, name, timeout_s=120):
@@ -242,19 +243,19 @@ def slider_values(widget):
 
 
 def output_text(widget):
-    """The text the widget's output area shows (its printed line), without the image."""
-    return widget.locator(".widget-output").inner_text().strip()
+    """The line of numbers the widget shows (its HTML widget)."""
+    return widget.locator(".widget-html").inner_text().strip()
 
 
 def image_sources(widget):
-    """The data: URIs of the widget's plot images, joined: changes whenever the plot is redrawn."""
-    return "|".join(img.get_attribute("src") or "" for img in widget.locator(".widget-output img").all())
+    """The blob: URLs of the widget's plot images, joined: changes whenever a new PNG arrives."""
+    return "|".join(img.get_attribute("src") or "" for img in widget.locator("img.widget-image").all())
 
 
 # In the page: note when the next key goes down, and when the widget shows a plot image different
 # from the current one, decoded and painted (the animation frame after the <img> got its new data).
 ARM_REDRAW_TIMER = """(widget) => {
-    const sources = () => [...widget.querySelectorAll('.widget-output img')].map(i => i.src).join('|');
+    const sources = () => [...widget.querySelectorAll('img.widget-image')].map(i => i.src).join('|');
     const timer = {keyDown: null, redrawn: null, before: sources()};
     window.__redrawTimer = timer;
     const noteKeyDown = () => { if (timer.keyDown === null) timer.keyDown = performance.now(); };
@@ -264,7 +265,7 @@ ARM_REDRAW_TIMER = """(widget) => {
         if (timer.redrawn !== null || !now || now === timer.before) return;
         timer.redrawn = 'pending';
         observer.disconnect();
-        const images = [...widget.querySelectorAll('.widget-output img')];
+        const images = [...widget.querySelectorAll('img.widget-image')];
         Promise.all(images.map(i => i.decode().catch(() => null))).then(
             () => requestAnimationFrame(() => { timer.redrawn = performance.now(); }));
     });

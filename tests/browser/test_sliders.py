@@ -137,7 +137,7 @@ def test_every_widget_cell_shows_sliders_and_a_plot(notebook):
     for index, widget in enumerate(widgets, start=1):
         labels = lab_driver.slider_labels(widget)
         assert labels, f"{path.name}: widget {index} shows no slider"
-        assert lab_driver.image_sources(widget).startswith("data:image/png"), (
+        assert lab_driver.image_sources(widget).startswith("blob:"), (
             f"{path.name}: widget {index} ({', '.join(labels)}) shows no plot image")
 
 
