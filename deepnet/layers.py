@@ -151,6 +151,8 @@ class Affine:
     Inputs:
     - W: weights, shape (D, M); b: biases, shape (M,). Both are kept *by reference*:
       an optimizer updates them in place (W -= lr * dW) and the layer sees the change.
+    - input_gradient: False for a network's first layer, whose input is the data: nobody uses
+      that dx, and computing it costs as much as dW. backward then returns None.
     forward(x): x of shape (N, D), or (N, d1, d2, ...) with d1*d2*... = D (flattened to (N, D)).
         Returns out of shape (N, M).
     backward(dout): dout of shape (N, M). Sets
@@ -159,7 +161,7 @@ class Affine:
         and returns dx = dout · Wᵀ in x's original shape.
     """
 
-    def __init__(self, W, b):
+    def __init__(self, W, b, input_gradient=True):
         if np.ndim(W) != 2 or np.shape(b) != (np.shape(W)[1],):
             raise ValueError(
                 f"Affine expected W of shape (D, M) and b of shape (M,), got W {np.shape(W)} "
@@ -167,6 +169,7 @@ class Affine:
             )
         self.W = W
         self.b = b
+        self.input_gradient = input_gradient
         self.x = None
         self.original_x_shape = None
         self.dW = None
@@ -194,9 +197,11 @@ class Affine:
         require_forward(self, self.x)
         require_shape("Affine.backward", "dout", dout, (self.x.shape[0], self.W.shape[1]),
                       "dout must have the shape of forward's output (N, M).")
-        dx = dout @ self.W.T
         self.dW = self.x.T @ dout
         self.db = np.sum(dout, axis=0)
+        if not self.input_gradient:
+            return None
+        dx = dout @ self.W.T
         return dx.reshape(self.original_x_shape)
 
     def __repr__(self):

@@ -48,7 +48,8 @@ class TwoLayerNet:
         # (params["W1"] -= ...) updates the layers too; params["W1"] = new_array would not.
         # Since Python 3.7 a plain dict keeps insertion order (the book uses OrderedDict).
         self.layers = {}
-        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
+        # Affine1's input is the data: its dx would cost a quarter of a training step, unused.
+        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"], input_gradient=False)
         self.layers["Relu1"] = Relu()
         self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
         self.last_layer = SoftmaxWithLoss()

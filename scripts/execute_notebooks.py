@@ -19,6 +19,20 @@ from nbclient import NotebookClient
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def merge_streams(outputs):
+    """Join consecutive prints to the same stream into one output: how the kernel splits them
+    depends on timing, and a stored notebook should not change from run to run."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def execute_in_place(path):
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as neutral_directory:
@@ -28,8 +42,8 @@ def execute_in_place(path):
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [output for output in cell.outputs
-                            if WIDGET_VIEW not in output.get("data", {})]
+            outputs = [output for output in cell.outputs if WIDGET_VIEW not in output.get("data", {})]
+            cell.outputs = merge_streams(outputs)
     nbformat.write(nb, path)
 
 

@@ -12,11 +12,12 @@ import pytest
 from deepnet import cli, exercises
 
 REPO = Path(__file__).resolve().parent.parent
-NAMES = ["5.4-simple-layers", "5.5-activation-layers", "5.6-affine-softmax"]
+NAMES = ["5.4-simple-layers", "5.5-activation-layers", "5.6-affine-softmax", "5.7-backprop-network"]
 EXERCISES = {  # notebook -> the class or function each exercise defines, in order
     "5.4-simple-layers": ["MulLayer", "AddLayer"],
     "5.5-activation-layers": ["Relu", "Sigmoid"],
     "5.6-affine-softmax": ["Affine", "softmax", "cross_entropy_error", "SoftmaxWithLoss"],
+    "5.7-backprop-network": ["TwoLayerNet"],
 }
 
 
@@ -50,7 +51,7 @@ def course(tmp_path):
     return tmp_path
 
 
-def test_solutions_and_exercises_hold_the_same_three_notebooks():
+def test_solutions_and_exercises_hold_the_same_notebooks():
     for folder in ("solutions", "exercises"):
         assert sorted(p.stem for p in (REPO / folder).glob("*.ipynb")) == NAMES
 

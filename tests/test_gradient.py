@@ -65,7 +65,9 @@ def test_relative_error_rejects_arrays_of_different_shapes():
 
 @pytest.mark.parametrize(
     "numeric, verdict",
-    [([1.0, 2.0 + 3e-10], "≈ 1e-10 ✓"), ([1.0, 2.0001], "≈ 1e-5 ? suspicious"), ([1.0, 3.0], "≈ 1e-1 ✗ wrong")],
+    [([1.0, 2.0 + 3e-10], "≈ 1e-10 ✓"),
+     ([1.0, 2.0001], "≈ 1e-5 ? suspicious"),
+     ([1.0, 3.0], "≈ 1e-1 ✗ wrong")],
 )
 def test_gradient_check_report_states_error_magnitude_verdict_and_expectation(numeric, verdict):
     line = gradient_check_report("dx", np.array([1.0, 2.0]), np.array(numeric))

@@ -244,6 +244,19 @@ def test_relu_mask_marks_non_positive_entries_and_blocks_their_gradient_at_zero(
     assert layer.backward(np.ones((2, 2))).tolist() == [[1.0, 0.0], [0.0, 1.0]]
 
 
+def test_affine_without_input_gradient_skips_dx_but_still_sets_dw_and_db():
+    rng = np.random.default_rng(3)
+    x, W, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
+    dout = rng.normal(size=(4, 2))
+    first, usual = Affine(W, b, input_gradient=False), Affine(W, b)
+    first.forward(x)
+    usual.forward(x)
+    assert first.backward(dout) is None
+    usual.backward(dout)
+    np.testing.assert_array_equal(first.dW, usual.dW)
+    np.testing.assert_array_equal(first.db, usual.db)
+
+
 def test_affine_keeps_w_and_b_by_reference_so_in_place_updates_are_seen():
     W, b = np.ones((2, 1)), np.zeros(1)
     layer = Affine(W, b)

@@ -1,4 +1,6 @@
-"""How long `import deepnet` takes next to `import numpy` (run by hand: python tests/benchmarks/bench_import.py).
+"""How long `import deepnet` takes next to `import numpy`.
+
+Run by hand: python tests/benchmarks/bench_import.py
 
 Each import runs in a fresh interpreter; the figure is the median of several runs, minus the
 interpreter's own start-up.
