@@ -22,6 +22,7 @@ fixed layout, with no layout engine (constrained or tight) to run on every redra
 `figure=`: a figure they drew before, to redraw in place with new numbers (deepnet.widgets).
 """
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
@@ -243,9 +244,13 @@ RELU_PANELS = [
     ("x", "input x", FORWARD_COLOR, 0, 0),
     ("out", "out = max(0, x)", FORWARD_COLOR, 2, 0),
     ("mask", "mask = (x ≤ 0), dark = True", "black", 1, 0.5),
-    ("dx", "dx: dout, 0 where masked", BACKWARD_COLOR, 0, 1),
+    ("dx", "dx = dout, or 0 where masked", BACKWARD_COLOR, 0, 1),
     ("dout", "dout (from upstream)", BACKWARD_COLOR, 2, 1),
 ]
+# Numbers are written in the cells of the layer's two inputs only. out and dx show theirs as
+# colours on the same scales as x and dout: a value that passes keeps its colour, a blocked one
+# is 0 (light grey). (Fewer texts also keep a slider fast: text is what matplotlib draws slowest.)
+RELU_NUMBERED_PANELS = ("x", "dout")
 
 
 def relu_mask(x, mask, out, dout, dx, title=None, figure=None):
@@ -257,8 +262,9 @@ def relu_mask(x, mask, out, dout, dx, title=None, figure=None):
     texts get the new values, which is several times faster than a new figure (a slider redraws
     on every move).
     Returns a Figure with five Axes, gids "x", "mask", "out", "dout", "dx"; each shows its array
-    as an image (ax.images[0]). The cells of x, out, dout and dx show their numbers (ax.texts);
-    the mask shows True as dark cells only. The figure's title text has gid "title".
+    as an image (ax.images[0]). The cells of x and dout show their numbers (ax.texts, row by row);
+    out and dx show theirs as colours, on the scales of x and dout; the mask shows True as dark
+    cells. The figure's title text has gid "title".
     """
     arrays = {"x": x, "mask": mask, "out": out, "dout": dout, "dx": dx}
     if figure is None:
@@ -300,6 +306,7 @@ def relu_mask_layout(shape, cell_inches=0.45):
             ax.imshow(np.zeros(shape), cmap="Greys", vmin=0, vmax=1.6)
         else:
             ax.imshow(np.zeros(shape), cmap=HEATMAP_COLORMAP, vmin=-1, vmax=1)
+        if gid in RELU_NUMBERED_PANELS:
             for row_index, column_index in np.ndindex(shape):
                 ax.text(column_index, row_index, "", ha="center", va="center", fontsize=10)
         ax.set_xticks([])
@@ -384,95 +391,125 @@ def sigmoid_curve_layout(x_range):
 
 # ---------------------------------------------------------------- Affine
 
-def affine_shapes(X, W, B, Y, dY, dX, dW, dB, figure=None):
+def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
     """The shapes of the Affine layer's forward and backward passes, drawn as grids of cells.
 
     Inputs (numpy arrays, from an Affine layer): X (N, D), W (D, M), B (M,), Y = X·W + B (N, M),
     dY (N, M) the upstream gradient, dX = dY·Wᵀ (N, D), dW = Xᵀ·dY (D, M), dB (M,) = dY summed
     over the batch axis. In the dB equation every cell shows its value, so the sum can be read off.
-    figure: a figure returned by an earlier call, to draw into again (cleared first: the blocks
-    change with the batch size) instead of making a new one.
-    Returns a Figure with one Axes; each block's label ("X (N, D)") has gid "shape:<name>".
+    batch_room: the largest batch size to leave room for (default N): with room for a slider's
+    largest N, the figure keeps its size and its parameter blocks keep their places for every N.
+    figure: a figure returned by an earlier call with the same D, M and batch_room: only its
+    batch-sized blocks and the numbers are drawn again.
+    Returns a Figure with two Axes on top of each other: gid "parameters" holds what does not
+    depend on N (W, B, Wᵀ, dW, dB and the operators), gid "batch" the blocks that grow with N
+    (X, Y, dY, dX, Xᵀ) and the numbers. Each block's label ("X (N, D)") has gid "shape:<name>";
+    the figure's title text has gid "title".
     """
+    n, d = np.shape(X)
+    m = np.shape(W)[1]
+    room = max(n, batch_room or n)
     # Four equations in two columns: forward and dX on the left, dW and dB on the right.
+    # Each block: (name, array, colours, grows with the batch?).
     equations = [
-        [("X", X, "forward"), "·", ("W", W, "forward"), "+", ("B", B, "forward"), "=", ("Y", Y, "forward")],
-        [("dX", dX, "backward"), "=", ("dY", dY, "backward"), "·", ("Wᵀ", W.T, "neutral")],
-        [("dW", dW, "backward"), "=", ("Xᵀ", X.T, "neutral"), "·", ("dY", dY, "backward")],
-        [("dB", dB, "backward"), "=", "sum over\nthe batch\naxis of", ("dY", dY, "backward")],
+        [("X", X, "forward", True), "·", ("W", W, "forward", False), "+", ("B", B, "forward", False), "=",
+         ("Y", Y, "forward", True)],
+        [("dX", dX, "backward", True), "=", ("dY", dY, "backward", True), "·", ("Wᵀ", W.T, "neutral", False)],
+        [("dW", dW, "backward", False), "=", ("Xᵀ", X.T, "neutral", True), "·", ("dY", dY, "backward", True)],
+        [("dB", dB, "backward", False), "=", "sum over\nthe batch\naxis of", ("dY", dY, "backward", True)],
     ]
     cell = 0.5
-    heights = [max(np.atleast_2d(item[1]).shape[0] for item in items if not isinstance(item, str)) * cell
-               for items in equations]
+    # The height of each equation with room for `room` rows in every batch-sized block.
+    heights = [max((room if item[3] and item[0] != "Xᵀ" else np.atleast_2d(item[1]).shape[0]) * cell
+                   for item in items if not isinstance(item, str)) for items in equations]
     band_heights = [max(heights[0], heights[2]), max(heights[1], heights[3])]
     middles = [-band_heights[0] / 2, -band_heights[0] - 1.6 - band_heights[1] / 2]
-    if figure is None:
+
+    new_figure = figure is None
+    if new_figure:
         figure = Figure()
-    figure.clear()
-    ax = figure.add_axes((0, 0, 1, 1))
-    left_width = max(draw_equation(ax, equations[row], 0.0, middles[row], cell) for row in (0, 1))
+        parameters_ax = figure.add_axes((0, 0, 1, 1), gid="parameters")
+        batch_ax = figure.add_axes((0, 0, 1, 1), gid="batch")
+    else:
+        parameters_ax, batch_ax = figure.axes
+        for artist in [*batch_ax.patches, *batch_ax.collections, *batch_ax.texts]:
+            artist.remove()  # (much faster than batch_ax.clear(), which also rebuilds the axis ticks)
+    draw = {"parameters": parameters_ax if new_figure else None, "batch": batch_ax}
+    left_width = max(draw_equation(draw, equations[row], 0.0, middles[row], cell, room) for row in (0, 1))
     right_start = left_width + 1.5
-    right_end = max(draw_equation(ax, equations[row + 2], right_start, middles[row], cell,
+    right_end = max(draw_equation(draw, equations[row + 2], right_start, middles[row], cell, room,
                                   show_values=(row == 1))
                     for row in (0, 1))
-    # A fixed scale (inches per data unit) and the axes sized to the drawing: no layout engine
-    # has to measure the texts on every redraw.
+    # A fixed scale (inches per data unit) and axes sized to the drawing: no layout engine has to
+    # measure the texts on every redraw.
     left, right, bottom, top = -0.3, right_end + 0.3, middles[1] - band_heights[1] / 2 - 0.3, 1.2
     inches_per_unit, title_inches = 0.5, 0.55
     width, height = (right - left) * inches_per_unit, (top - bottom) * inches_per_unit
-    figure.set_size_inches(width, height + title_inches)
-    ax.set_position((0, 0, 1, height / (height + title_inches)))
-    ax.set_xlim(left, right)
-    ax.set_ylim(bottom, top)
-    ax.axis("off")
-    n, d = np.shape(X)
-    m = np.shape(W)[1]
-    figure.suptitle(f"Affine with a batch of N = {n} (D = {d} inputs, M = {m} outputs): every gradient has "
-                    "the shape of its variable;\ndB adds up the N rows of dY, since the same B was added "
-                    "to every row", fontsize=10)
+    for ax in (parameters_ax, batch_ax):
+        ax.set_position((0, 0, 1, height / (height + title_inches)))
+        ax.set_xlim(left, right)
+        ax.set_ylim(bottom, top)
+        ax.axis("off")
+    if new_figure:
+        figure.set_size_inches(width, height + title_inches)
+        figure.text(0.5, 1 - 0.08 / (height + title_inches), "", ha="center", va="top", fontsize=10,
+                    gid="title")
+    artist_by_gid(figure, "title").set_text(
+        f"Affine with a batch of N = {n} (D = {d} inputs, M = {m} outputs): every gradient has the shape "
+        "of its variable;\ndB adds up the N rows of dY, since the same B was added to every row")
     return figure
 
 
-def draw_equation(ax, items, left, middle, cell, show_values=False):
+def draw_equation(draw, items, left, middle, cell, room, show_values=False):
     """Draw one equation of blocks and operator texts from x = left, centred on y = middle.
 
-    items: (name, array, kind) tuples, drawn as one cell per entry (a 1-D array as one row), and
-    strings drawn between them. show_values writes each entry in its cell. Returns the right edge.
+    draw: {"parameters": Axes or None, "batch": Axes}: where the blocks that do not grow with the
+    batch (and the operators) go, and where the batch-sized blocks and all numbers go. None: those
+    are drawn already. items: (name, array, kind, grows with the batch) tuples, drawn as one cell
+    per entry (a 1-D array as one row), and strings drawn between them. Each block gets the width
+    of `room` samples if it grows sideways with the batch (Xᵀ). show_values writes each entry in
+    its cell. Returns the right edge.
     """
     fills = {"forward": (FORWARD_FILL, FORWARD_COLOR), "backward": (BACKWARD_FILL, BACKWARD_COLOR),
              "neutral": (NEUTRAL_FILL, NEUTRAL_COLOR)}
     for item in items:
         if isinstance(item, str):
             short = len(item) == 1
-            ax.text(left + (0.35 if short else 0.7), middle, item, ha="center", va="center",
-                    fontsize=14 if short else 9)
+            if draw["parameters"] is not None:
+                draw["parameters"].text(left + (0.35 if short else 0.7), middle, item, ha="center",
+                                        va="center", fontsize=14 if short else 9)
             left += 0.7 if short else 1.4
             continue
-        name, array, kind = item
+        name, array, kind, grows = item
         values = np.atleast_2d(array)
-        fill, edge = fills[kind]
-        block_top = middle + values.shape[0] * cell / 2
         rows, columns = values.shape
-        block_left, block_bottom = left, block_top - rows * cell
-        ax.add_patch(Rectangle((block_left, block_bottom), columns * cell, rows * cell, facecolor=fill,
-                               edgecolor=edge, linewidth=1))
-        # The cell borders as two line collections: far faster to draw than a rectangle per cell.
-        if rows > 1:
-            ax.hlines(block_bottom + cell * np.arange(1, rows), block_left, block_left + columns * cell,
-                      color=edge, linewidth=1)
-        if columns > 1:
-            ax.vlines(block_left + cell * np.arange(1, columns), block_bottom, block_top, color=edge,
-                      linewidth=1)
+        ax = draw["batch"] if grows else draw["parameters"]
+        if ax is not None:
+            draw_block(ax, name, values, np.shape(array), fills[kind], left, middle, cell)
         if show_values:
+            top = middle + rows * cell / 2
             for (row, column), value in np.ndenumerate(values):
-                ax.text(left + (column + 0.5) * cell, block_top - (row + 0.5) * cell, f"{value:.1f}",
-                        ha="center", va="center", fontsize=7.5, color=BACKWARD_COLOR)
-        width = values.shape[1] * cell
-        label = ax.text(left + width / 2, block_top + 0.1, f"{name} {np.shape(array)}", ha="center",
-                        va="bottom", fontsize=10, color=edge)
-        label.set_gid(f"shape:{name}")
-        left += width
+                draw["batch"].text(left + (column + 0.5) * cell, top - (row + 0.5) * cell, f"{value:.1f}",
+                                   ha="center", va="center", fontsize=7.5, color=BACKWARD_COLOR)
+        sideways = grows and name == "Xᵀ"  # its columns are the samples
+        left += (room if sideways else columns) * cell
     return left
+
+
+def draw_block(ax, name, values, shape, colors, left, middle, cell):
+    """One array as a grid of cells centred on y = middle, with its name and shape above it."""
+    fill, edge = colors
+    rows, columns = values.shape
+    top, bottom = middle + rows * cell / 2, middle - rows * cell / 2
+    ax.add_patch(Rectangle((left, bottom), columns * cell, rows * cell, facecolor=fill, edgecolor=edge,
+                           linewidth=1))
+    # The inner cell borders as one collection of lines: far faster to draw than a rectangle per cell.
+    right = left + columns * cell
+    borders = ([[(left, y), (right, y)] for y in bottom + cell * np.arange(1, rows)]
+               + [[(x, bottom), (x, top)] for x in left + cell * np.arange(1, columns)])
+    ax.add_collection(LineCollection(borders, colors=edge, linewidths=1), autolim=False)
+    ax.text(left + columns * cell / 2, top + 0.1, f"{name} {shape}", ha="center", va="bottom", fontsize=10,
+            color=edge, gid=f"shape:{name}")
 
 
 # ---------------------------------------------------------------- Softmax-with-Loss

@@ -25,6 +25,7 @@ Only `interactive`, sliders, HTML and Image are used: they behave the same in ip
 """
 import html
 import io
+from functools import partial
 
 import numpy as np
 from ipywidgets import HTML, FloatSlider, Image, IntSlider, interactive
@@ -153,8 +154,11 @@ def relu_mask_view(shift=0.0):
 
 
 def relu_mask_moving_artists(figure):
-    """What a new shift changes: every panel but dout (the fixed upstream gradient), and the title."""
-    return [ax for ax in figure.axes if ax.get_gid() != "dout"] + [plots.artist_by_gid(figure, "title")]
+    """What a new shift changes: the image and numbers of every panel but dout (the fixed upstream
+    gradient), and the title. (The frames are drawn again too: the images cover half of each line.)"""
+    changing = [ax for ax in figure.axes if ax.get_gid() != "dout"]
+    return ([artist for ax in changing for artist in [*ax.images, *ax.texts, *ax.spines.values()]]
+            + [plots.artist_by_gid(figure, "title")])
 
 
 def relu_mask_explorer(shift=0.0):
@@ -233,11 +237,17 @@ def affine_batch_view(batch_size=2):
     return plots.affine_shapes(**arrays)
 
 
+def affine_moving_artists(figure):
+    """What a new batch size changes: the batch-sized blocks and the numbers (their own Axes), the title."""
+    return [ax for ax in figure.axes if ax.get_gid() == "batch"] + [plots.artist_by_gid(figure, "title")]
+
+
 def affine_batch_explorer(batch_size=2):
     """Slider "batch size N" (1 to 8): X, Y, dY and dX grow with N; W, B, dW and dB do not."""
     slider = IntSlider(value=batch_size, min=1, max=MAX_BATCH_SIZE, step=1, description="batch size N",
                        style=SLIDER_STYLE)
-    return explorer(run_affine, plots.affine_shapes, batch_size=slider)
+    draw = partial(plots.affine_shapes, batch_room=MAX_BATCH_SIZE)  # the figure keeps its size for every N
+    return explorer(run_affine, draw, affine_moving_artists, batch_size=slider)
 
 
 # ---------------------------------------------------------------- Softmax-with-Loss

@@ -147,11 +147,21 @@ def test_relu_mask_shows_each_array_of_the_layer_in_its_own_panel():
     np.testing.assert_array_equal(panels["dx"].images[0].get_array(), [[0.3, 0, 0.5], [0, -0.7, 0]])
 
 
-def test_relu_mask_writes_each_number_in_its_cell_and_zero_where_the_gradient_is_blocked():
+def test_relu_mask_writes_the_numbers_of_both_inputs_in_their_cells():
     panels = axes_by_gid(plots.relu_mask(**relu_example()))
     assert [text.get_text() for text in panels["x"].texts] == ["1.5", "-0.5", "0.25", "-2", "0.75", "-0.1"]
-    assert [text.get_text() for text in panels["dx"].texts] == ["0.3", "0", "0.5", "0", "-0.7", "0"]
-    assert [text.get_position() for text in panels["dx"].texts][1] == (1, 0)  # (column, row)
+    assert [text.get_text() for text in panels["dout"].texts] == ["0.3", "-0.4", "0.5", "0.6", "-0.7", "0.8"]
+    assert [text.get_position() for text in panels["dout"].texts][1] == (1, 0)  # (column, row)
+
+
+def test_relu_mask_colours_a_passed_gradient_like_dout_and_a_blocked_one_as_zero():
+    panels = axes_by_gid(plots.relu_mask(**relu_example()))
+    dout_colors = panels["dout"].images[0].to_rgba(relu_example()["dout"])
+    dx_colors = panels["dx"].images[0].to_rgba(relu_example()["dx"])
+    passed = ~relu_example()["mask"]
+    np.testing.assert_array_equal(dx_colors[passed], dout_colors[passed])
+    zero_color = panels["dx"].images[0].to_rgba(np.zeros((1, 1)))[0, 0]
+    assert (dx_colors[~passed] == zero_color).all()
 
 
 def test_relu_mask_writes_white_on_dark_cells_and_black_on_light_ones():
@@ -225,9 +235,42 @@ def test_affine_shapes_writes_db_as_the_column_sums_of_dy():
     layer = Affine(W, b)
     Y = layer.forward(X)
     dX = layer.backward(dY)
-    texts = [t.get_text() for t in plots.affine_shapes(X, W, b, Y, dY, dX, layer.dW, layer.db).axes[0].texts]
+    figure = plots.affine_shapes(X, W, b, Y, dY, dX, layer.dW, layer.db)
+    texts = [t.get_text() for ax in figure.axes for t in ax.texts]
     for column_sum in ("1.2", "1.5", "1.8"):
         assert column_sum in texts
+
+
+def affine_arrays(batch_size):
+    """An Affine layer with D = 2, M = 3 run on a batch: the keyword arguments of plots.affine_shapes."""
+    rng = np.random.default_rng(batch_size)
+    X, W, b, dY = rng.normal(size=(batch_size, 2)), rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(
+        size=(batch_size, 3))
+    layer = Affine(W, b)
+    Y = layer.forward(X)
+    dX = layer.backward(dY)
+    return dict(X=X, W=W, B=b, Y=Y, dY=dY, dX=dX, dW=layer.dW, dB=layer.db)
+
+
+def test_affine_shapes_with_room_for_a_larger_batch_keeps_its_size_and_its_parameter_blocks():
+    small = plots.affine_shapes(**affine_arrays(2), batch_room=8)
+    large = plots.affine_shapes(**affine_arrays(8), batch_room=8)
+    assert tuple(small.get_size_inches()) == tuple(large.get_size_inches())
+    for name in ("W", "B", "Wᵀ", "dW", "dB"):
+        assert texts_by_gid(small)[f"shape:{name}"].get_position() == texts_by_gid(large)[
+            f"shape:{name}"].get_position()
+
+
+def test_affine_shapes_redrawn_for_another_batch_size_shows_the_same_as_a_new_figure():
+    redrawn = plots.affine_shapes(**affine_arrays(5), batch_room=8,
+                                  figure=plots.affine_shapes(**affine_arrays(2), batch_room=8))
+    new = plots.affine_shapes(**affine_arrays(5), batch_room=8)
+
+    def shown(figure):
+        return sorted((t.get_text(), t.get_position()) for ax in figure.axes for t in ax.texts)
+
+    assert shown(redrawn) == shown(new)
+    assert shown_texts(redrawn)["title"] == shown_texts(new)["title"]
 
 
 def test_softmax_bars_show_the_probabilities_the_gradient_and_the_loss_of_the_books_example():

@@ -121,7 +121,7 @@ def test_sigmoid_explorer_shows_the_numbers_of_the_notebook_at_x_1_5():
 def test_moving_the_batch_size_slider_changes_the_batch_shapes_but_not_the_parameter_shapes():
     explorer = widgets.affine_batch_explorer()
     slider(explorer, "batch size").value = 5
-    shown = {t.get_gid(): t.get_text() for t in explorer.result.axes[0].texts if t.get_gid()}
+    shown = {t.get_gid(): t.get_text() for ax in explorer.result.axes for t in ax.texts if t.get_gid()}
     assert shown["shape:X"] == "X (5, 2)"
     assert shown["shape:dX"] == "dX (5, 2)"
     assert shown["shape:dW"] == "dW (2, 3)"

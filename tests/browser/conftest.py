@@ -4,6 +4,7 @@ The server serves a *copy* of chapters/ (JupyterLab autosaves outputs into the f
 from a temporary directory, with a temporary Jupyter config dir. It is stopped at the end of the
 session, with its kernels, whether the tests passed, failed or were interrupted.
 """
+import json
 import shutil
 import statistics
 from pathlib import Path
@@ -25,6 +26,8 @@ def jupyterlab(tmp_path_factory):
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(REPOSITORY / "chapters", root / "chapters",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for path in (root / "chapters").glob("*.ipynb"):
+        clear_outputs(path)
     server = lab_driver.JupyterLabServer(root_dir=root, config_dir=tmp_path_factory.mktemp("jupyter-config"),
                                          log_path=root.parent / "jupyterlab.log")
     try:
@@ -32,6 +35,16 @@ def jupyterlab(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+def clear_outputs(path):
+    """Drop a notebook's stored outputs and prompt numbers. Otherwise its cells show "[n]:" before
+    they run, and a run that has not started yet looks like a run that has finished."""
+    notebook = json.loads(path.read_text())
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    path.write_text(json.dumps(notebook, indent=1))
 
 
 @pytest.fixture(scope="session")

@@ -144,6 +144,7 @@ def test_every_widget_cell_shows_sliders_and_a_plot(notebook):
 def test_every_slider_redraws_the_plot_with_the_numbers_for_its_new_value(notebook, redraw_times):
     path, page = notebook
     problems = []
+    assert len(lab_driver.widgets(page)) == widget_cell_count(path), f"{path.name}: a widget is missing"
     for index, widget in enumerate(lab_driver.widgets(page), start=1):
         labels = tuple(lab_driver.slider_labels(widget))
         if labels not in WIDGET_KINDS:
