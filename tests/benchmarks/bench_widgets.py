@@ -6,6 +6,8 @@ sends. The browser adds the message and painting the image (tests/browser measur
 Each slider moves back and forth over its range; the figure is the median of the moves.
 Goal: well under 100 ms, so that with the browser's share a move stays within about 150 ms.
 """
+import contextlib
+import io
 import json
 import statistics
 import time
@@ -30,7 +32,8 @@ SLIDERS = [
 
 
 def move_times_ms(make_explorer, description, values):
-    explorer = make_explorer()
+    with contextlib.redirect_stdout(io.StringIO()):
+        explorer = make_explorer()
     (slider,) = [w for w in explorer.kwargs_widgets if w.description.startswith(description)]
     back_and_forth = np.concatenate([values, values[::-1][1:-1]])
     times = []
@@ -39,7 +42,9 @@ def move_times_ms(make_explorer, description, values):
         if value == slider.value:
             continue
         start = time.perf_counter()
-        slider.value = value
+        # (outside a kernel, interactive's clear_output prints terminal escape codes: hide them)
+        with contextlib.redirect_stdout(io.StringIO()):
+            slider.value = value
         times.append((time.perf_counter() - start) * 1000)
     png_kib = len(explorer.children[-2].value) / 1024  # the Image widget, just before the Output
     return times, png_kib
