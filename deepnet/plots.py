@@ -244,7 +244,7 @@ RELU_PANELS = [
     ("x", "input x", FORWARD_COLOR, 0, 0),
     ("out", "out = max(0, x)", FORWARD_COLOR, 2, 0),
     ("mask", "mask = (x ≤ 0), dark = True", "black", 1, 0.5),
-    ("dx", "dx = dout, or 0 where masked", BACKWARD_COLOR, 0, 1),
+    ("dx", "dx (0 where masked)", BACKWARD_COLOR, 0, 1),
     ("dout", "dout (from upstream)", BACKWARD_COLOR, 2, 1),
 ]
 # Numbers are written in the cells of the layer's two inputs only. out and dx show theirs as
