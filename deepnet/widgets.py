@@ -16,9 +16,10 @@ Each slider has three parts:
 Why an Image widget and not the figure displayed in interactive's Output widget: when a student
 drags a slider, redraws arrive faster than JupyterLab's Output widget settles them, and it can
 end up showing the numbers without the plot. Setting an Image's value cannot lose the picture.
-And why each explorer keeps one figure and redraws it in place (the `figure=` argument of the
-plots): building a matplotlib figure and laying it out costs more than drawing it, and a slider
-must answer within about 100 ms.
+And why each explorer keeps one figure, redraws it in place (the `figure=` argument of the plots)
+and draws again only what a move changes (BlittedPng): a slider must answer within about 100 ms,
+and building, laying out and drawing a whole figure takes several times that (tests/benchmarks/
+bench_widgets.py measures each slider).
 
 Only `interactive`, sliders, HTML and Image are used: they behave the same in ipywidgets 7.6 to
 8.x (Colab ships 7.7.1).
@@ -45,13 +46,12 @@ FAST_PNG = {"compress_level": 1}
 PLOT_DPI = 100
 
 
-def explorer(run, draw, moving_artists=None, **sliders):
+def explorer(run, draw, moving_artists, **sliders):
     """`interactive` sliders above the line of numbers and the plot, both redrawn on every move.
 
     run(**slider values) -> (line, arrays): the numbers as text, and the keyword arguments of
     draw(**arrays, figure=None), a function of deepnet.plots that redraws `figure` when given one.
-    moving_artists(figure) -> the artists a move changes (the rest is drawn once, see
-    BlittedPng); None when a move changes the whole figure.
+    moving_artists(figure) -> the artists a move changes: only they are drawn again (BlittedPng).
     """
     numbers = HTML()
     image = Image(format="png")
@@ -63,11 +63,10 @@ def explorer(run, draw, moving_artists=None, **sliders):
         numbers.value = NUMBERS_HTML.format(html.escape(line))
         if figure is None:
             figure = draw(**arrays)
-            if moving_artists is not None:
-                painter = BlittedPng(figure, moving_artists(figure))
+            painter = BlittedPng(figure, moving_artists(figure))
         else:
             draw(**arrays, figure=figure)
-        image.value = painter.png() if painter else png_bytes(figure)
+        image.value = painter.png()
         return figure
 
     widget = interactive(update, **sliders)
@@ -78,14 +77,6 @@ def explorer(run, draw, moving_artists=None, **sliders):
     if widget.result is None:
         widget.update()
     return widget
-
-
-def png_bytes(figure):
-    """The whole figure as PNG bytes, at its own size (no bbox_inches="tight": it would lay the
-    figure out a second time)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=PLOT_DPI, pil_kwargs=FAST_PNG)
-    return buffer.getvalue()
 
 
 class BlittedPng:
@@ -108,6 +99,7 @@ class BlittedPng:
         self.background = self.canvas.copy_from_bbox(figure.bbox)
 
     def png(self):
+        """The figure now, as PNG bytes (no bbox_inches="tight": the figures have a fixed layout)."""
         self.canvas.restore_region(self.background)
         for artist in self.moving_artists:
             self.figure.draw_artist(artist)
