@@ -399,8 +399,8 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
     over the batch axis. In the dB equation every cell shows its value, so the sum can be read off.
     batch_room: the largest batch size to leave room for (default N): with room for a slider's
     largest N, the figure keeps its size and its parameter blocks keep their places for every N.
-    figure: a figure returned by an earlier call with the same D, M and batch_room: only its
-    batch-sized blocks and the numbers are drawn again.
+    figure: a figure returned by an earlier call with the same D, M and batch_room: its
+    batch-sized blocks are resized and its numbers rewritten in place.
     Returns a Figure with two Axes on top of each other: gid "parameters" holds what does not
     depend on N (W, B, Wᵀ, dW, dB and the operators), gid "batch" the blocks that grow with N
     (X, Y, dY, dX, Xᵀ) and the numbers. Each block's label ("X (N, D)") has gid "shape:<name>".
@@ -429,11 +429,15 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
         figure = Figure()
         parameters_ax = figure.add_axes((0, 0, 1, 1), gid="parameters")
         batch_ax = figure.add_axes((0, 0, 1, 1), gid="batch")
+        drawn = None
     else:
         parameters_ax, batch_ax = figure.axes
-        for artist in [*batch_ax.patches, *batch_ax.collections, *batch_ax.texts]:
-            artist.remove()  # (much faster than batch_ax.clear(), which also rebuilds the axis ticks)
-    draw = {"parameters": parameters_ax if new_figure else None, "batch": batch_ax}
+        # The batch axes' blocks and numbers, in the order the first call drew them: moved, resized
+        # and given new text instead of drawn anew (making artists is a third of a slider move).
+        labels = [text for text in batch_ax.texts if text.get_gid().startswith("shape:")]
+        drawn = {"blocks": iter(zip(batch_ax.patches, batch_ax.collections, labels, strict=True)),
+                 "values": iter([text for text in batch_ax.texts if text.get_gid() == "value"])}
+    draw = {"parameters": parameters_ax if new_figure else None, "batch": batch_ax, "drawn": drawn}
     left_width = max(draw_equation(draw, equations[row], 0.0, middles[row], cell, room) for row in (0, 1))
     right_start = left_width + 1.5
     right_end = max(draw_equation(draw, equations[row + 2], right_start, middles[row], cell, room,
@@ -462,12 +466,16 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
 def draw_equation(draw, items, left, middle, cell, room, show_values=False):
     """Draw one equation of blocks and operator texts from x = left, centred on y = middle.
 
-    draw: {"parameters": Axes or None, "batch": Axes}: where the blocks that do not grow with the
-    batch (and the operators) go, and where the batch-sized blocks and all numbers go. None: those
-    are drawn already. items: (name, array, kind, grows with the batch) tuples, drawn as one cell
-    per entry (a 1-D array as one row), and strings drawn between them. Each block gets the width
-    of `room` samples if it grows sideways with the batch (Xᵀ). show_values writes each entry in
-    its cell. Returns the right edge.
+    draw: {"parameters": Axes or None, "batch": Axes, "drawn": None or iterators}: where the blocks
+    that do not grow with the batch (and the operators) go (None: they are drawn already), and
+    where the batch-sized blocks and all numbers go; "drawn" holds the batch axes' blocks and
+    numbers from an earlier call ({"blocks": (frame, borders, label), "values": texts}, in the
+    order they were drawn), to update in place, or None to draw new ones.
+    items: (name, array, kind, grows with the batch) tuples, drawn as one cell per entry (a 1-D
+    array as one row), and strings drawn between them. Each block gets the width of `room`
+    samples if it grows sideways with the batch (Xᵀ). show_values writes each entry in its cell;
+    a batch-sized block gets texts for `room` rows, those beyond its N rows hidden.
+    Returns the right edge.
     """
     fills = {"forward": (FORWARD_FILL, FORWARD_COLOR), "backward": (BACKWARD_FILL, BACKWARD_COLOR),
              "neutral": (NEUTRAL_FILL, NEUTRAL_COLOR)}
@@ -482,33 +490,49 @@ def draw_equation(draw, items, left, middle, cell, room, show_values=False):
         name, array, kind, grows = item
         values = np.atleast_2d(array)
         rows, columns = values.shape
-        ax = draw["batch"] if grows else draw["parameters"]
-        if ax is not None:
-            draw_block(ax, name, values, np.shape(array), fills[kind], left, middle, cell)
+        drawn = draw["drawn"]
+        if grows:
+            block = None if drawn is None else next(drawn["blocks"])
+            draw_block(draw["batch"], name, values, np.shape(array), fills[kind], left, middle, cell, block)
+        elif draw["parameters"] is not None:
+            draw_block(draw["parameters"], name, values, np.shape(array), fills[kind], left, middle, cell)
         if show_values:
             top = middle + rows * cell / 2
-            for (row, column), value in np.ndenumerate(values):
-                draw["batch"].text(left + (column + 0.5) * cell, top - (row + 0.5) * cell, f"{value:.1f}",
-                                   ha="center", va="center", fontsize=7.5, color=BACKWARD_COLOR)
+            for row in range(room if grows else rows):
+                for column in range(columns):
+                    text = (draw["batch"].text(0, 0, "", ha="center", va="center", fontsize=7.5,
+                                               color=BACKWARD_COLOR, gid="value")
+                            if drawn is None else next(drawn["values"]))
+                    text.set_visible(row < rows)
+                    if row < rows:
+                        text.set_position((left + (column + 0.5) * cell, top - (row + 0.5) * cell))
+                        text.set_text(f"{values[row, column]:.1f}")
         sideways = grows and name == "Xᵀ"  # its columns are the samples
         left += (room if sideways else columns) * cell
     return left
 
 
-def draw_block(ax, name, values, shape, colors, left, middle, cell):
-    """One array as a grid of cells centred on y = middle, with its name and shape above it."""
-    fill, edge = colors
+def draw_block(ax, name, values, shape, colors, left, middle, cell, block=None):
+    """One array as a grid of cells centred on y = middle, with its name and shape above it.
+
+    block: the (frame, borders, label) of an earlier call for the same name, to move and resize
+    instead of drawing new ones. Returns the block's (frame, borders, label).
+    """
+    if block is None:
+        fill, edge = colors
+        # The inner cell borders as one collection of lines: far faster to draw than a rectangle per cell.
+        block = (ax.add_patch(Rectangle((0, 0), 0, 0, facecolor=fill, edgecolor=edge, linewidth=1)),
+                 ax.add_collection(LineCollection([], colors=edge, linewidths=1), autolim=False),
+                 ax.text(0, 0, "", ha="center", va="bottom", fontsize=10, color=edge, gid=f"shape:{name}"))
+    frame, borders, label = block
     rows, columns = values.shape
-    top, bottom = middle + rows * cell / 2, middle - rows * cell / 2
-    ax.add_patch(Rectangle((left, bottom), columns * cell, rows * cell, facecolor=fill, edgecolor=edge,
-                           linewidth=1))
-    # The inner cell borders as one collection of lines: far faster to draw than a rectangle per cell.
-    right = left + columns * cell
-    borders = ([[(left, y), (right, y)] for y in bottom + cell * np.arange(1, rows)]
-               + [[(x, bottom), (x, top)] for x in left + cell * np.arange(1, columns)])
-    ax.add_collection(LineCollection(borders, colors=edge, linewidths=1), autolim=False)
-    ax.text(left + columns * cell / 2, top + 0.1, f"{name} {shape}", ha="center", va="bottom", fontsize=10,
-            color=edge, gid=f"shape:{name}")
+    top, bottom, right = middle + rows * cell / 2, middle - rows * cell / 2, left + columns * cell
+    frame.set_bounds(left, bottom, columns * cell, rows * cell)
+    borders.set_segments([[(left, y), (right, y)] for y in bottom + cell * np.arange(1, rows)]
+                         + [[(x, bottom), (x, top)] for x in left + cell * np.arange(1, columns)])
+    label.set_position((left + columns * cell / 2, top + 0.1))
+    label.set_text(f"{name} {shape}")
+    return block
 
 
 # ---------------------------------------------------------------- Softmax-with-Loss

@@ -261,13 +261,18 @@ def test_affine_shapes_with_room_for_a_larger_batch_keeps_its_size_and_its_param
             f"shape:{name}"].get_position()
 
 
-def test_affine_shapes_redrawn_for_another_batch_size_shows_the_same_as_a_new_figure():
-    redrawn = plots.affine_shapes(**affine_arrays(5), batch_room=8,
-                                  figure=plots.affine_shapes(**affine_arrays(2), batch_room=8))
+@pytest.mark.parametrize("earlier_batch_size", [2, 8], ids=["smaller", "larger"])
+def test_affine_shapes_redrawn_for_another_batch_size_shows_the_same_as_a_new_figure(earlier_batch_size):
+    earlier = plots.affine_shapes(**affine_arrays(earlier_batch_size), batch_room=8)
+    redrawn = plots.affine_shapes(**affine_arrays(5), batch_room=8, figure=earlier)
     new = plots.affine_shapes(**affine_arrays(5), batch_room=8)
 
     def shown(figure):
-        return sorted((t.get_text(), t.get_position()) for ax in figure.axes for t in ax.texts)
+        texts = [(t.get_text(), t.get_position()) for ax in figure.axes for t in ax.texts if t.get_visible()]
+        frames = [patch.get_bbox().bounds for ax in figure.axes for patch in ax.patches]
+        borders = [np.round(segments, 6).tolist() for ax in figure.axes
+                   for lines in ax.collections for segments in lines.get_segments()]
+        return sorted(texts), sorted(frames), sorted(borders)
 
     assert shown(redrawn) == shown(new)
 
