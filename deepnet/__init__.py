@@ -2,7 +2,7 @@
 
     from deepnet import MulLayer, Relu, Affine, SoftmaxWithLoss
 
-Plots (deepnet.plots) and sliders (deepnet.widgets) are separate modules, imported only
+Plots (deepnet.figures.plots) and sliders (deepnet.figures.widgets) are separate modules, imported only
 when a notebook asks for them, so that `import deepnet` needs numpy alone.
 """
 from deepnet.functions import cross_entropy_error, sigmoid, softmax

@@ -7,7 +7,7 @@ from types import ModuleType
 
 import pytest
 
-from deepnet import colab
+from deepnet.course import colab
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 NOTEBOOKS = [path.relative_to(REPOSITORY) for folder in colab.NOTEBOOK_FOLDERS
@@ -38,7 +38,7 @@ def test_notebook_starts_with_the_colab_badge_and_the_setup_cell(relative_path):
     (badge_id, badge_type, badge), (setup_id, setup_type, setup) = first_cells(relative_path)
     first_two = (badge_id, badge_type, setup_id, setup_type)
     assert first_two == ("colab-badge", "markdown", "colab-setup", "code"), (
-        f"{relative_path} must start with the badge and setup cells: run `python -m deepnet.colab stamp`")
+        f"{relative_path} must start with the badge and setup cells: run `python -m deepnet.course.colab stamp`")
     # The address is built here from the one definition, independently of colab_url().
     owner_and_name = colab.REPOSITORY_URL.removeprefix("https://github.com/")
     expected_link = (f"https://colab.research.google.com/github/{owner_and_name}/blob/{colab.BRANCH}/"
@@ -49,7 +49,7 @@ def test_notebook_starts_with_the_colab_badge_and_the_setup_cell(relative_path):
 
 def test_the_repository_url_is_defined_in_deepnet_colab_only():
     owner_and_name = colab.REPOSITORY_URL.removeprefix("https://github.com/")
-    mentions = [path.name for path in (REPOSITORY / "deepnet").glob("*.py")
+    mentions = [path.name for path in (REPOSITORY / "deepnet").rglob("*.py")
                 if owner_and_name in path.read_text(encoding="utf-8")]
     assert mentions == ["colab.py"]
 
@@ -105,7 +105,7 @@ def test_stamping_leaves_the_exercises_to_deepnet_exercises(tmp_path):
 
 
 def test_exercises_generated_from_stamped_solutions_open_the_exercise_on_colab(tmp_path):
-    from deepnet import exercises
+    from deepnet.course import exercises
 
     root = make_course_copy(tmp_path)
     colab.stamp(root)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deepnet import cli, exercises
+from deepnet.course import cli, exercises
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = ["5.4-simple-layers", "5.5-activation-layers", "5.6-affine-softmax", "5.7-backprop-network"]
@@ -57,7 +57,7 @@ def test_solutions_and_exercises_hold_the_same_notebooks():
 
 
 def test_shipped_exercises_are_what_the_solutions_generate():
-    result = subprocess.run([sys.executable, "-m", "deepnet", "exercises", "--check"],
+    result = subprocess.run([sys.executable, "-m", "deepnet.course", "exercises", "--check"],
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("is up to date") == len(NAMES)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from deepnet import cli, exercises
+from deepnet.course import cli, exercises
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = ["5.4-simple-layers", "5.5-activation-layers", "5.6-affine-softmax"]
@@ -251,7 +251,7 @@ def test_a_missing_solution_names_where_it_looked_and_the_option(tmp_path):
 
 
 def test_the_table_lists_each_exercise_and_each_differing_cell(unsolved):
-    from deepnet.grade import NotebookReport, format_table
+    from deepnet.course.grade import NotebookReport, format_table
 
     _, report, _, _ = unsolved
     wrong = report["notebooks"][3]

@@ -22,7 +22,7 @@ def test_the_books_names_are_importable_from_the_top_level():
 
 
 def test_show_source_displays_the_code_that_runs():
-    from deepnet.source import show_source
+    from deepnet.course.source import show_source
 
     code = show_source(deepnet.Relu)
     assert "class Relu" in code.data

@@ -1,4 +1,4 @@
-"""deepnet.plots: each figure shows the numbers it is given, in the course's colours.
+"""deepnet.figures.plots: each figure shows the numbers it is given, in the course's colours.
 
 Tests read what a figure shows from its artists: value texts and axes carry a gid
 ("forward:price", "mask", "tangent"), images hold their arrays, bars their heights.
@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from deepnet import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, plots
+from deepnet import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
+from deepnet.figures import plots
 
 
 def texts_by_gid(figure):
@@ -299,6 +300,6 @@ def test_figures_are_not_kept_open_by_pyplot():
 
 
 def test_plots_does_not_import_ipywidgets():
-    code = "import sys, deepnet.plots; print('ipywidgets' in sys.modules)"
+    code = "import sys, deepnet.figures.plots; print('ipywidgets' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

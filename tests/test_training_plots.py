@@ -3,7 +3,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from deepnet import training_plots
+from deepnet.figures import training_plots
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""deepnet.widgets: each slider re-runs its layer and redraws with the new numbers.
+"""deepnet.figures.widgets: each slider re-runs its layer and redraws with the new numbers.
 
 No browser here: setting a slider's value runs the explorer's update at once (ipywidgets
 observes the value), so `.result` is the figure now shown, the HTML widget holds the line of
@@ -14,7 +14,7 @@ import pytest
 from ipywidgets import HTML, Image, interactive
 from matplotlib.image import imread
 
-from deepnet import widgets
+from deepnet.figures import widgets
 
 EXPLORERS = [widgets.relu_mask_explorer, widgets.sigmoid_explorer, widgets.affine_batch_explorer,
              widgets.softmax_explorer]

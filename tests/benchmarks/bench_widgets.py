@@ -18,7 +18,7 @@ matplotlib.use("Agg")  # off-screen, as in a kernel with %matplotlib inline
 
 import numpy as np  # noqa: E402
 
-from deepnet import widgets  # noqa: E402
+from deepnet.figures import widgets  # noqa: E402
 
 MOVES = 24
 

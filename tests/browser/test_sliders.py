@@ -24,7 +24,7 @@ if lab_driver.missing_browser_tools():
     pytest.skip(lab_driver.missing_browser_tools(), allow_module_level=True)
 
 from deepnet import sigmoid, softmax  # noqa: E402  (after the skip: only needed when tests run)
-from deepnet import widgets as explorers  # noqa: E402
+from deepnet.figures import widgets as explorers  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((REPOSITORY / "chapters").glob("*.ipynb"))

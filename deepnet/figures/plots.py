@@ -2,7 +2,7 @@
 Affine shapes and softmax bars.
 
 Every function takes numbers (computed by deepnet's layers in the notebook or in
-deepnet.widgets) and returns a matplotlib Figure; nothing is computed behind the reader's back
+deepnet.figures.widgets) and returns a matplotlib Figure; nothing is computed behind the reader's back
 except the smooth curves that give a point its context.
 
 Figures are plain `matplotlib.figure.Figure` objects, not pyplot figures: pyplot would keep
@@ -19,7 +19,7 @@ matplotlib keeps with it): "forward:apple" is the text of the forward value on e
 
 The figures behind the sliders (relu_mask, sigmoid_curve, affine_shapes, softmax_bars) have a
 fixed layout, with no layout engine (constrained or tight) to run on every redraw, and take
-`figure=`: a figure they drew before, to redraw in place with new numbers (deepnet.widgets).
+`figure=`: a figure they drew before, to redraw in place with new numbers (deepnet.figures.widgets).
 """
 import numpy as np
 from matplotlib.collections import LineCollection

@@ -3,8 +3,8 @@
 The repository's address is defined here and nowhere else: badges, the setup cell's
 `pip install` and the tests all take it from REPOSITORY_URL and BRANCH.
 
-    python -m deepnet.colab stamp     # put (or refresh) both cells in chapters/ and solutions/
-    python -m deepnet.colab check     # exit 1 if a notebook lacks them or they are stale
+    python -m deepnet.course.colab stamp     # put (or refresh) both cells in chapters/ and solutions/
+    python -m deepnet.course.colab check     # exit 1 if a notebook lacks them or they are stale
 
 Every notebook starts with two cells, whose ids stay the same so that diffs stay small:
 1. "colab-badge" (markdown): the badge, linking to this very notebook on Colab.
@@ -14,7 +14,7 @@ Every notebook starts with two cells, whose ids stay the same so that diffs stay
 Exercise notebooks are generated from solutions by `deepnet exercises`, which stamps them with
 their own address through `add_colab_cells` (a badge copied from the solution would open the
 solution). Notebooks are read and written as plain JSON in nbformat's layout, like
-deepnet.exercises does, so this needs nothing beyond the standard library.
+deepnet.course.exercises does, so this needs nothing beyond the standard library.
 """
 import json
 import sys
@@ -117,7 +117,7 @@ def colab_cells_problem(notebook, notebook_path):
         source = cells[position].get("source", "")
         source = source if isinstance(source, str) else "".join(source)
         if source != "".join(wanted["source"]):
-            return f"the '{wanted['id']}' cell is stale (not what deepnet.colab writes for {notebook_path})"
+            return f"the '{wanted['id']}' cell is stale (not what deepnet.course.colab writes for {notebook_path})"
     return None
 
 
@@ -150,7 +150,7 @@ def check(root, folders=NOTEBOOK_FOLDERS):
         notebook = json.loads((root / relative).read_text(encoding="utf-8"))
         problem = colab_cells_problem(notebook, relative.as_posix())
         if problem:
-            messages.append(f"{relative}: {problem}; run `python -m deepnet.colab stamp` "
+            messages.append(f"{relative}: {problem}; run `python -m deepnet.course.colab stamp` "
                             f"(exercises: `deepnet exercises`)")
     return messages
 
@@ -158,7 +158,7 @@ def check(root, folders=NOTEBOOK_FOLDERS):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv not in (["stamp"], ["check"]):
-        print("usage: python -m deepnet.colab stamp|check   (run in the repository's root folder)",
+        print("usage: python -m deepnet.course.colab stamp|check   (run in the repository's root folder)",
               file=sys.stderr)
         return 2
     root = Path.cwd()

@@ -5,7 +5,7 @@ Each function draws one matplotlib figure and returns it; the notebook shows it.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from deepnet.plots import BACKWARD_COLOR, FORWARD_COLOR, NEUTRAL_COLOR
+from deepnet.figures.plots import BACKWARD_COLOR, FORWARD_COLOR, NEUTRAL_COLOR
 
 TRAIN_COLOR = FORWARD_COLOR  # blue, as everywhere in the course
 TEST_COLOR = "#ff7f0e"       # orange: the data the network never trained on

@@ -1,11 +1,11 @@
 """Sliders for the chapter notebooks: move a number, watch a layer's forward and backward pass.
 
-    from deepnet import widgets
+    from deepnet.figures import widgets
     widgets.sigmoid_explorer()          # in a notebook cell with %matplotlib inline
 
 Each slider has three parts:
 - run_<layer>(values) runs a deepnet layer on the slider's numbers and returns a line of text
-  (the numbers) and the arrays to draw, as keyword arguments of a function of deepnet.plots.
+  (the numbers) and the arrays to draw, as keyword arguments of a function of deepnet.figures.plots.
 - the view (relu_mask_view, sigmoid_view, affine_batch_view, softmax_view) prints the line and
   returns a new figure: a static picture at the slider's start values, which GitHub shows.
 - the explorer (relu_mask_explorer, ...) returns an ipywidgets `interactive`: the sliders, the
@@ -33,7 +33,7 @@ from ipywidgets import HTML, FloatSlider, Image, IntSlider, interactive
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import imsave
 
-from deepnet import plots
+from deepnet.figures import plots
 from deepnet.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
 # Wide enough for descriptions such as "batch size N" (the default cuts them off).
@@ -50,7 +50,7 @@ def explorer(run, draw, moving_artists, **sliders):
     """`interactive` sliders above the line of numbers and the plot, both redrawn on every move.
 
     run(**slider values) -> (line, arrays): the numbers as text, and the keyword arguments of
-    draw(**arrays, figure=None), a function of deepnet.plots that redraws `figure` when given one.
+    draw(**arrays, figure=None), a function of deepnet.figures.plots that redraws `figure` when given one.
     moving_artists(figure) -> the artists a move changes: only they are drawn again (BlittedPng).
     """
     numbers = HTML()

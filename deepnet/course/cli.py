@@ -1,9 +1,9 @@
-"""The `deepnet` command (also `python -m deepnet`): `deepnet exercises` and `deepnet grade`."""
+"""The `deepnet` command (also `python -m deepnet.course`): `deepnet exercises` and `deepnet grade`."""
 import argparse
 import sys
 from pathlib import Path
 
-from deepnet import exercises, grade
+from deepnet.course import exercises, grade
 
 DESCRIPTION = """\
 Exercises for the deepnet course.

@@ -28,8 +28,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from deepnet import colab
-from deepnet.checks import MIMETYPE as CHECK_MIMETYPE
+from deepnet.course import colab
+from deepnet.course.checks import MIMETYPE as CHECK_MIMETYPE
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
@@ -81,7 +81,7 @@ def is_exercise_cell(cell):
 
 
 def check_record(cell):
-    """The {name, status, messages} record a check cell displayed (see deepnet.checks), or None."""
+    """The {name, status, messages} record a check cell displayed (see deepnet.course.checks), or None."""
     for output in cell.get("outputs", []):
         record = output.get("data", {}).get(CHECK_MIMETYPE)
         if record is not None:

@@ -3,7 +3,7 @@
 For each notebook:
 1. It runs in a fresh kernel with nbclient: an in-memory copy (the learner's file is never
    written), a timeout per cell (the kernel is interrupted and the next cells run on), errors
-   allowed. Each check cell leaves a record (mimetype CHECK_MIMETYPE, see deepnet.checks).
+   allowed. Each check cell leaves a record (mimetype CHECK_MIMETYPE, see deepnet.course.checks).
 2. Its solution is found from the metadata `deepnet exercises` wrote into it (not the file name:
    submissions get renamed). A comparison notebook is built: the learner's cells, each carrying the
    stored outputs of the solution cell with the same id. `pytest --nbval` runs it (one subprocess
@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deepnet.exercises import (
+from deepnet.course.exercises import (
     METADATA_KEY,
     ExerciseError,
     cell_tags,
@@ -128,7 +128,7 @@ def run_notebook(notebook, cwd, timeout):
     for cell in executed.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    quiet = logging.getLogger("deepnet.grade.nbclient")
+    quiet = logging.getLogger("deepnet.course.grade.nbclient")
     quiet.setLevel(logging.CRITICAL)  # timeouts are reported per cell, not logged
     client = NotebookClient(
         executed,
