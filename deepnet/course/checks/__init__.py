@@ -8,7 +8,6 @@ The engine (engine.py) runs the cases and explains differences; one module per e
 holds that notebook's checks: simple_layers (5.4), activation_layers (5.5), affine_softmax (5.6),
 network (5.7). A check never raises, whatever the learner's code does; it returns a CheckResult.
 """
-from deepnet.course.checks.engine import MIMETYPE, STATUSES, CheckResult
 from deepnet.course.checks.activation_layers import check_relu, check_sigmoid
 from deepnet.course.checks.affine_softmax import (
     check_affine,
@@ -16,6 +15,7 @@ from deepnet.course.checks.affine_softmax import (
     check_softmax,
     check_softmax_with_loss,
 )
+from deepnet.course.checks.engine import MIMETYPE, STATUSES, CheckResult
 from deepnet.course.checks.network import check_two_layer_net
 from deepnet.course.checks.simple_layers import check_add_layer, check_mul_layer
 

@@ -143,7 +143,7 @@ def check_affine(Affine):
 def softmax_related(x):
     e = np.exp(x)
     batch = x.ndim == 2
-    return Related(arrays={"exp(x)": e}, alternatives={
+    return Related(arrays={"exp(x)": e}, quantities={"N": len(x)} if batch else {}, alternatives={
         MESSAGES["softmax_global_max"]: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x)), axis=-1, keepdims=True),
         MESSAGES["softmax_whole_sum"]: e / np.sum(e) if batch else None,
         MESSAGES["softmax_columns"]: e / np.sum(e, axis=0, keepdims=True) if batch else None,

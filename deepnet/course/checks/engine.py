@@ -684,7 +684,7 @@ def rank(findings, contradicted):
     # One message per cause: a relation whose failures an earlier one already explains adds nothing.
     ordered = sorted(confirmed.items(), key=lambda item: (item[1][0][0].case_index,
                                                           item[1][0][0].candidates.index(item[1][0][1])))
-    for key, found in ordered:
+    for _key, found in ordered:
         first, candidate = found[0]
         ids = {id(finding) for finding, _ in found}
         if ids <= explained:
@@ -696,7 +696,7 @@ def rank(findings, contradicted):
         if id(finding) in explained:
             continue
         groups.setdefault(finding.key, []).append(finding)
-    for key, group in groups.items():
+    for group in groups.values():
         first = group[0]
         if first.confirmed:
             causes.append((first.case_index, first.message))
@@ -1048,9 +1048,12 @@ def run_layer(check, learner, exercise, init, inputs, dout, layer=None, previous
     right = right_values(exercise, init, inputs, dout)
     if layer is None:
         layer = check.new(*init)
+    before = dict(vars(layer)) if hasattr(layer, "__dict__") else {}
     out = check.call_method(layer, "forward", on_warning=exercise.forward_warning, **inputs)
     compare(check, learner, exercise, "out", f"{exercise.name}.forward", out, right, inputs, dout, previous)
-    stored = {name: value for name, value in check.snapshot(layer).items() if name not in exercise.attributes}
+    # What this forward stored (assigned anew): backward may read it, never change it.
+    stored = {name: value for name, value in check.snapshot(layer).items()
+              if name not in exercise.attributes and getattr(layer, name) is not before.get(name)}
     grads = backward(check, layer, exercise, dout)
     for name, value in zip(exercise.outputs, grads, strict=True):
         compare(check, learner, exercise, name, name, value, right, inputs, dout, previous)
@@ -1152,5 +1155,5 @@ def two_in_turn(check, learner, exercise, reuse):
             related = exercise.related(name, inputs, dout, right)
             if other is not None:
                 related.alternatives[say("other_instance")] = other.get(name)
-            check.expect(f"the first layer's {name}" if other is not None else name, value, right[name],
+            check.expect(name, value, right[name],
                          rule=exercise.stale_hint or exercise.rules.get(name, ""), related=related)

@@ -93,7 +93,8 @@ def check_two_layer_net(TwoLayerNet):
                              close=lambda a, b: a.shape == b.shape and gradient_error(a, b) <= NETWORK_GRADIENT_TOLERANCE,
                              note=lambda g=grad, e=expected, k=key: MESSAGES["relative_error"].format(
                                  key=k, case=check.case_description, error=f"{gradient_error(g, e):.0e}"),
-                             related=Related(previous=previous[key], arrays={f"params['{key}']": params[key]}, quantities={"N": len(x_), "loss": loss},
+                             related=Related(previous=previous[key], arrays={f"params['{key}']": params[key]},
+                                             quantities={"N": len(x_), "loss": loss},
                                              axis_names={0: MESSAGES["batch_axis"]},
                                              alternatives={MESSAGES["held_batch"]: held[key]}))
 
