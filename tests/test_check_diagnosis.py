@@ -3,6 +3,7 @@
 Every learner implementation here is new (not one of test_checks.py's): the checks were not written
 against it. Each test asserts that the *first* message, the one a learner reads, names the cause.
 """
+
 import json
 import re
 from pathlib import Path
@@ -94,12 +95,15 @@ class SoftmaxWithLossChangingY(deepnet.SoftmaxWithLoss):
         return (y * dout / n).reshape(self.y.shape)
 
 
-@pytest.mark.parametrize("check, learner, phrase", [
-    (check_mul_layer, MulLayerInAGlobal, "they share their state; keep it on self"),
-    (check_sigmoid, SigmoidComputedOnce, "wrong when the same layer gets a second input"),
-    (check_affine, AffineKeepingTheFirstX, "wrong when the same layer gets a second input"),
-    (check_softmax_with_loss, SoftmaxWithLossChangingY, "SoftmaxWithLoss.backward changed self.y"),
-])
+@pytest.mark.parametrize(
+    "check, learner, phrase",
+    [
+        (check_mul_layer, MulLayerInAGlobal, "they share their state; keep it on self"),
+        (check_sigmoid, SigmoidComputedOnce, "wrong when the same layer gets a second input"),
+        (check_affine, AffineKeepingTheFirstX, "wrong when the same layer gets a second input"),
+        (check_softmax_with_loss, SoftmaxWithLossChangingY, "SoftmaxWithLoss.backward changed self.y"),
+    ],
+)
 def test_state_bugs_are_named(check, learner, phrase):
     assert_first(check(learner), "fail", phrase)
 
@@ -108,8 +112,12 @@ class NetReadingGradientsFirst(TwoLayerNet):
     """Collects dW and db before the backward pass: they are the previous call's (or None)."""
 
     def gradient(self, x, t):
-        grads = {"W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
-                 "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db}
+        grads = {
+            "W1": self.layers["Affine1"].dW,
+            "b1": self.layers["Affine1"].db,
+            "W2": self.layers["Affine2"].dW,
+            "b2": self.layers["Affine2"].db,
+        }
         self.loss(x, t)
         dout = self.last_layer.backward(1)
         for layer in reversed(list(self.layers.values())):
@@ -125,6 +133,7 @@ def test_gradients_read_before_backward_ran_are_named():
 # ---------------------------------------------------------------------------------------------
 # Ownership
 # ---------------------------------------------------------------------------------------------
+
 
 class AddLayerReturningOneCopyTwice(known.BookAddLayer):
     def backward(self, dout):
@@ -149,11 +158,14 @@ class ReluZeroingDoutInPlaceViaView(known.WhereRelu):
         return dout
 
 
-@pytest.mark.parametrize("check, learner, phrase", [
-    (check_add_layer, AddLayerReturningOneCopyTwice, "returned one array object as both dx and dy"),
-    (check_sigmoid, SigmoidReturningItsState, "returned self.dx itself as dx"),
-    (check_relu, ReluZeroingDoutInPlaceViaView, "Relu.backward changed the dout you were given"),
-])
+@pytest.mark.parametrize(
+    "check, learner, phrase",
+    [
+        (check_add_layer, AddLayerReturningOneCopyTwice, "returned one array object as both dx and dy"),
+        (check_sigmoid, SigmoidReturningItsState, "returned self.dx itself as dx"),
+        (check_relu, ReluZeroingDoutInPlaceViaView, "Relu.backward changed the dout you were given"),
+    ],
+)
 def test_ownership_problems_are_warnings_that_name_the_array(check, learner, phrase):
     assert_first(check(learner), "warn", phrase)
 
@@ -161,6 +173,7 @@ def test_ownership_problems_are_warnings_that_name_the_array(check, learner, phr
 # ---------------------------------------------------------------------------------------------
 # The contract's input forms: the book's 2-D-only code fails with the missing form named
 # ---------------------------------------------------------------------------------------------
+
 
 def relu_by_rows(x):
     return np.array([[max(0.0, v) for v in row] for row in x])
@@ -172,8 +185,12 @@ class ReluForMatricesOnly:
         return relu_by_rows(x)
 
     def backward(self, dout):
-        return np.array([[d if v > 0 else 0.0 for v, d in zip(r, s, strict=True)]
-                         for r, s in zip(self.x, dout, strict=True)])
+        return np.array(
+            [
+                [d if v > 0 else 0.0 for v, d in zip(r, s, strict=True)]
+                for r, s in zip(self.x, dout, strict=True)
+            ]
+        )
 
 
 def cross_entropy_for_one_hot_only(y, t):
@@ -188,12 +205,19 @@ class SoftmaxWithLossForOneHotOnly(deepnet.SoftmaxWithLoss):
         return ((y - self.t.reshape(y.shape)) * dout / y.shape[0]).reshape(self.y.shape)
 
 
-@pytest.mark.parametrize("check, learner, phrase", [
-    (check_affine, known.ChapterFiveAffine, "like the book's printed version, but this exercise also asks for images"),
-    (check_relu, ReluForMatricesOnly, "not for a 1-D x of shape (D,)"),
-    (check_cross_entropy_error, cross_entropy_for_one_hot_only, "not for class indices t of shape (N,)"),
-    (check_softmax_with_loss, SoftmaxWithLossForOneHotOnly, "not for class indices t of shape (N,)"),
-])
+@pytest.mark.parametrize(
+    "check, learner, phrase",
+    [
+        (
+            check_affine,
+            known.ChapterFiveAffine,
+            "like the book's printed version, but this exercise also asks for images",
+        ),
+        (check_relu, ReluForMatricesOnly, "not for a 1-D x of shape (D,)"),
+        (check_cross_entropy_error, cross_entropy_for_one_hot_only, "not for class indices t of shape (N,)"),
+        (check_softmax_with_loss, SoftmaxWithLossForOneHotOnly, "not for class indices t of shape (N,)"),
+    ],
+)
 def test_a_missing_input_form_is_named(check, learner, phrase):
     assert_first(check(learner), "fail", phrase)
 
@@ -201,6 +225,7 @@ def test_a_missing_input_form_is_named(check, learner, phrase):
 # ---------------------------------------------------------------------------------------------
 # Structure: transposed, an axis kept or not summed, a factor named in the problem's terms
 # ---------------------------------------------------------------------------------------------
+
 
 class AffineWithDbKeepingTheAxis(known.BookAffine):
     def backward(self, dout):
@@ -225,12 +250,15 @@ class SoftmaxWithLossScaledByTheLoss(deepnet.SoftmaxWithLoss):
         return super().backward(dout) * self.loss
 
 
-@pytest.mark.parametrize("check, learner, phrase", [
-    (check_affine, AffineWithDbKeepingTheAxis, "an extra axis of length 1 was kept"),
-    (check_affine, AffineWithDxTransposed, "dx is transposed"),
-    (check_softmax, softmax_dividing_by_n, "is divided by the batch size N"),
-    (check_softmax_with_loss, SoftmaxWithLossScaledByTheLoss, "dx is multiplied by the loss"),
-])
+@pytest.mark.parametrize(
+    "check, learner, phrase",
+    [
+        (check_affine, AffineWithDbKeepingTheAxis, "an extra axis of length 1 was kept"),
+        (check_affine, AffineWithDxTransposed, "dx is transposed"),
+        (check_softmax, softmax_dividing_by_n, "is divided by the batch size N"),
+        (check_softmax_with_loss, SoftmaxWithLossScaledByTheLoss, "dx is multiplied by the loss"),
+    ],
+)
 def test_structural_differences_are_named(check, learner, phrase):
     assert_first(check(learner), "fail", phrase)
 
@@ -238,6 +266,7 @@ def test_structural_differences_are_named(check, learner, phrase):
 # ---------------------------------------------------------------------------------------------
 # Exceptions: the case, the learner's line, a hint from the text and the source
 # ---------------------------------------------------------------------------------------------
+
 
 class MulLayerWithoutSelf(known.BookMulLayer):
     def backward(self, dout):
@@ -254,6 +283,7 @@ class AffineCallingShape(known.BookAffine):
 class SigmoidWithMathExp(known.TanhSigmoid):
     def forward(self, x):
         import math
+
         self.out = 1 / (1 + math.exp(-x))
         return self.out
 
@@ -264,8 +294,12 @@ class NetIteratingTheKeys(TwoLayerNet):
         dout = self.last_layer.backward(1)
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
-        return {"W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
-                "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db}
+        return {
+            "W1": self.layers["Affine1"].dW,
+            "b1": self.layers["Affine1"].db,
+            "W2": self.layers["Affine2"].dW,
+            "b2": self.layers["Affine2"].db,
+        }
 
 
 def softmax_with_two_indices(x):
@@ -273,17 +307,36 @@ def softmax_with_two_indices(x):
     return e / e.sum(axis=1)[:, None]
 
 
-@pytest.mark.parametrize("check, learner, phrases", [
-    (check_mul_layer, MulLayerWithoutSelf, ["NameError", "`return dout * y, dout * self.x", "write self.y"]),
-    (check_affine, AffineCallingShape, ["TypeError", "x.shape(0)", "shape is an attribute, not a method"]),
-    (check_sigmoid, SigmoidWithMathExp, ["math.exp works on one number only; for arrays use np.exp"]),
-    (check_two_layer_net, NetIteratingTheKeys, ["looping over a dict gives its keys"]),
-    (check_softmax, softmax_with_two_indices, ["AxisError", "for a 1-D x"]),
-])
+@pytest.mark.parametrize(
+    "check, learner, phrases",
+    [
+        (
+            check_mul_layer,
+            MulLayerWithoutSelf,
+            ["NameError", "`return dout * y, dout * self.x", "write self.y"],
+        ),
+        (
+            check_affine,
+            AffineCallingShape,
+            ["TypeError", "x.shape(0)", "shape is an attribute, not a method"],
+        ),
+        (check_sigmoid, SigmoidWithMathExp, ["math.exp works on one number only; for arrays use np.exp"]),
+        (check_two_layer_net, NetIteratingTheKeys, ["looping over a dict gives its keys"]),
+        (check_softmax, softmax_with_two_indices, ["AxisError", "for a 1-D x"]),
+    ],
+)
 def test_exceptions_name_the_case_the_line_and_a_hint(check, learner, phrases):
     message = first_message(check(learner))
-    assert message.startswith(("your softmax", check.__name__.removeprefix("check_").title().replace("_", ""),
-                               "MulLayer", "Affine", "Sigmoid", "TwoLayerNet")), message
+    assert message.startswith(
+        (
+            "your softmax",
+            check.__name__.removeprefix("check_").title().replace("_", ""),
+            "MulLayer",
+            "Affine",
+            "Sigmoid",
+            "TwoLayerNet",
+        )
+    ), message
     for phrase in phrases:
         assert phrase in message, message
 
@@ -297,6 +350,7 @@ def test_one_bug_breaking_many_cases_gives_one_message():
 # ---------------------------------------------------------------------------------------------
 # A coincidental match never outranks the earliest failure
 # ---------------------------------------------------------------------------------------------
+
 
 class MulLayerSwappedOnlyFor2D(known.BookMulLayer):
     """Garbage everywhere, but on the one (2, 3) case its values happen to be the swapped rule's."""
@@ -318,16 +372,27 @@ def test_a_relation_seen_once_is_not_named_as_the_cause():
 # The learner's numpy settings change nothing
 # ---------------------------------------------------------------------------------------------
 
+
 def test_checks_ignore_the_learners_numpy_settings():
-    before = {check.__name__: str(check(learner)) for check, learner in [
-        (check_sigmoid, known.StableSigmoid), (check_softmax, known.log_sum_exp_softmax),
-        (check_affine, known.AffineWithUnsummedDb)]}
+    before = {
+        check.__name__: str(check(learner))
+        for check, learner in [
+            (check_sigmoid, known.StableSigmoid),
+            (check_softmax, known.log_sum_exp_softmax),
+            (check_affine, known.AffineWithUnsummedDb),
+        ]
+    }
     old_settings, old_print = np.seterr(all="raise"), np.get_printoptions()
     np.set_printoptions(precision=1, threshold=2, legacy="1.13")
     try:
-        after = {check.__name__: str(check(learner)) for check, learner in [
-            (check_sigmoid, known.StableSigmoid), (check_softmax, known.log_sum_exp_softmax),
-            (check_affine, known.AffineWithUnsummedDb)]}
+        after = {
+            check.__name__: str(check(learner))
+            for check, learner in [
+                (check_sigmoid, known.StableSigmoid),
+                (check_softmax, known.log_sum_exp_softmax),
+                (check_affine, known.AffineWithUnsummedDb),
+            ]
+        }
     finally:
         np.seterr(**old_settings)
         np.set_printoptions(**old_print)
@@ -338,6 +403,7 @@ def test_checks_ignore_the_learners_numpy_settings():
 # ---------------------------------------------------------------------------------------------
 # Unusual correct code passes
 # ---------------------------------------------------------------------------------------------
+
 
 class SigmoidByLogaddexp:
     def forward(self, x):
@@ -367,7 +433,9 @@ class SoftmaxWithLossByAddAt:
     def forward(self, x, t):
         scores = np.atleast_2d(x)
         self.shape, n = np.shape(x), len(scores)
-        labels = np.argmax(t.reshape(scores.shape), axis=1) if np.size(t) == scores.size else np.reshape(t, -1)
+        labels = (
+            np.argmax(t.reshape(scores.shape), axis=1) if np.size(t) == scores.size else np.reshape(t, -1)
+        )
         self.one_hot = np.eye(scores.shape[1])[labels]
         log_y = scores - np.logaddexp.reduce(scores, axis=1, keepdims=True)
         self.y = np.exp(log_y)
@@ -395,12 +463,15 @@ class ReluCachingPerCall:
         return np.where(self.cache["blocked"], 0.0, dout)
 
 
-@pytest.mark.parametrize("check, learner", [
-    (check_sigmoid, SigmoidByLogaddexp),
-    (check_affine, AffineByTensordot),
-    (check_softmax_with_loss, SoftmaxWithLossByAddAt),
-    (check_relu, ReluCachingPerCall),
-])
+@pytest.mark.parametrize(
+    "check, learner",
+    [
+        (check_sigmoid, SigmoidByLogaddexp),
+        (check_affine, AffineByTensordot),
+        (check_softmax_with_loss, SoftmaxWithLossByAddAt),
+        (check_relu, ReluCachingPerCall),
+    ],
+)
 def test_unusual_correct_code_passes(check, learner):
     result = check(learner)
     assert result.status == "pass", str(result)
@@ -409,6 +480,7 @@ def test_unusual_correct_code_passes(check, learner):
 # ---------------------------------------------------------------------------------------------
 # Every "where people go wrong" bullet of every exercise notebook is answered by its message
 # ---------------------------------------------------------------------------------------------
+
 
 class ReluCopyingNothing(known.WhereRelu):
     def forward(self, x):
@@ -451,80 +523,118 @@ class NetThrowingAwayResults(TwoLayerNet):
         dout = self.last_layer.backward(1)
         for layer in reversed(list(self.layers.values())):
             layer.backward(dout)
-        return {"W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
-                "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db}
+        return {
+            "W1": self.layers["Affine1"].dW,
+            "b1": self.layers["Affine1"].db,
+            "W2": self.layers["Affine2"].dW,
+            "b2": self.layers["Affine2"].db,
+        }
 
 
 # (notebook, a distinctive piece of the bullet) -> [(check, learner code, what the first message says)]
 BULLETS = {
-    ("5.4", "each input's gradient needs the **other** input"):
-        [(check_mul_layer, known.MulLayerUnswapped, "instead of the other input")],
-    ("5.4", "forgetting to store the inputs"):
-        [(check_mul_layer, known.MulLayerForgettingInputs, "reads self.y, but nothing set it")],
-    ("5.4", "storing them on the class"):
-        [(check_mul_layer, MulLayerInAGlobal, "they share their state")],
-    ("5.4", "returning one value instead of the pair"):
-        [(check_mul_layer, known.MulLayerReturningOneValue, "it should return the pair (dx, dy)")],
-    ("5.4", "that is the multiplication node's rule"):
-        [(check_add_layer, known.AddLayerReturningOnes.__base__, None),  # the book's code passes
-         (check_add_layer, known.AddLayerReturningOnes, "the local derivative without dout")],
-    ("5.4", "returning `dout` once instead of the pair"):
-        [(check_add_layer, known.AddLayerReturningOneValue, "it should return the pair (dx, dy)")],
-    ("5.4", "`return dout, dout`"):
-        [(check_add_layer, known.AddLayerReturningDoutTwice, "returned the dout you were given as dx")],
-    ("5.5", "zeroes the **caller's** `x` too"):
-        [(check_relu, ReluCopyingNothing, "Relu.forward changed the x you were given")],
-    ("5.5", "The book's `backward` does `dout[self.mask] = 0`"):
-        [(check_relu, known.BookRelu, "Relu.backward changed the dout you were given")],
-    ("5.5", "Using the mask of the wrong sign"):
-        [(check_relu, known.ReluWithInvertedMask, "the mask the wrong way round")],
-    ("5.5", "(forgetting a factor)"):
-        [(check_sigmoid, known.SigmoidForgettingOneMinusOut, "without the factor (1 - out)"),
-         (check_sigmoid, known.SigmoidIgnoringDout, "without the factor dout"),
-         (check_sigmoid, known.SigmoidUsingX, "x where the output out is needed")],
-    ("5.5", "computes `exp(1000)` for `x = -1000`"):
-        [(check_sigmoid, known.BookSigmoid, "overflow warning for x = -1000")],
-    ("5.6", "since $B$ is added to every row"):
-        [(check_affine, known.AffineWithUnsummedDb, "which must be summed over"),
-         (check_affine, known.AffineWithTransposedDW.__base__, None)],
-    ("5.6", "has shape (M, D): transposed"):
-        [(check_affine, known.AffineWithTransposedDW, "dW is transposed"),
-         (check_affine, known.AffineForgettingWTranspose, "dx = dout @ W.T")],
-    ("5.6", "For images, flatten `x`"):
-        [(check_affine, known.ChapterFiveAffine, "also asks for images: flatten x in forward")],
-    ("5.6", "no subtraction: `np.exp(1000)`"):
-        [(check_softmax, known.softmax_without_max, "contains nan for rows around 1000")],
-    ("5.6", "subtracting the maximum of the **whole array**"):
-        [(check_softmax, known.softmax_with_global_max, "the maximum of the whole array subtracted")],
-    ("5.6", "summing over the whole batch, or over `axis=0`"):
-        [(check_softmax, known.chapter_three_softmax, "divided by the sum of the whole array"),
-         (check_softmax, known.softmax_over_columns, "normalised over axis 0"),
-         (check_softmax, known.softmax_without_keepdims, "keepdims")],
-    ("5.6", "`np.log(0)` is `-inf`"):
-        [(check_cross_entropy_error, known.cross_entropy_error_without_delta, "contains nan")],
-    ("5.6", "dividing by the number of entries of `y`"):
-        [(check_cross_entropy_error, known.cross_entropy_error_with_mean_over_all_entries,
-          "is the number of classes C"),
-         (check_cross_entropy_error, known.cross_entropy_error_without_batch_mean, "is the batch size N")],
-    ("5.6", "a 1-D `y` is **one** sample"):
-        [(check_cross_entropy_error, known.cross_entropy_error_dividing_by_len, "not for one sample y of shape (C,)")],
-    ("5.6", "not dividing by the batch size N (or, for a 1-D `x`"):
-        [(check_softmax_with_loss, known.SoftmaxWithLossNotDividingByN, "is the batch size N"),
-         (check_softmax_with_loss, known.BookSoftmaxWithLoss, "not for one sample x of shape (C,)")],
-    ("5.6", "`dx = self.y; dx[..., t] -= 1` changes `self.y`"):
-        [(check_softmax_with_loss, SoftmaxWithLossSharingY, "changed self.y")],
-    ("5.6", "ignoring `dout`"):
-        [(check_softmax_with_loss, SoftmaxWithLossIgnoringDout, "backward ignores dout")],
-    ("5.6", "`cross_entropy_error(softmax(x), t)` is right for ordinary scores"):
-        [(check_softmax_with_loss, SoftmaxWithLossFromTheTwoFunctions, "caps each sample's loss")],
-    ("5.7", "skipping the forward pass"):
-        [(check_two_layer_net, known.NetWithoutForwardPass, "is the result for the previous input")],
-    ("5.7", "going through the layers in forward order"):
-        [(check_two_layer_net, known.NetBackwardInForwardOrder, "in reverse order")],
-    ("5.7", "without keeping its result"):
-        [(check_two_layer_net, NetThrowingAwayResults, "the result of .backward(dout) is thrown away")],
-    ("5.7", "changing `self.params` inside `gradient()`"):
-        [(check_two_layer_net, known.NetUpdatingInGradient, "gradient() changed params")],
+    ("5.4", "each input's gradient needs the **other** input"): [
+        (check_mul_layer, known.MulLayerUnswapped, "instead of the other input")
+    ],
+    ("5.4", "forgetting to store the inputs"): [
+        (check_mul_layer, known.MulLayerForgettingInputs, "reads self.y, but nothing set it")
+    ],
+    ("5.4", "storing them on the class"): [(check_mul_layer, MulLayerInAGlobal, "they share their state")],
+    ("5.4", "returning one value instead of the pair"): [
+        (check_mul_layer, known.MulLayerReturningOneValue, "it should return the pair (dx, dy)")
+    ],
+    ("5.4", "that is the multiplication node's rule"): [
+        (check_add_layer, known.AddLayerReturningOnes.__base__, None),  # the book's code passes
+        (check_add_layer, known.AddLayerReturningOnes, "the local derivative without dout"),
+    ],
+    ("5.4", "returning `dout` once instead of the pair"): [
+        (check_add_layer, known.AddLayerReturningOneValue, "it should return the pair (dx, dy)")
+    ],
+    ("5.4", "`return dout, dout`"): [
+        (check_add_layer, known.AddLayerReturningDoutTwice, "returned the dout you were given as dx")
+    ],
+    ("5.5", "zeroes the **caller's** `x` too"): [
+        (check_relu, ReluCopyingNothing, "Relu.forward changed the x you were given")
+    ],
+    ("5.5", "The book's `backward` does `dout[self.mask] = 0`"): [
+        (check_relu, known.BookRelu, "Relu.backward changed the dout you were given")
+    ],
+    ("5.5", "Using the mask of the wrong sign"): [
+        (check_relu, known.ReluWithInvertedMask, "the mask the wrong way round")
+    ],
+    ("5.5", "(forgetting a factor)"): [
+        (check_sigmoid, known.SigmoidForgettingOneMinusOut, "without the factor (1 - out)"),
+        (check_sigmoid, known.SigmoidIgnoringDout, "without the factor dout"),
+        (check_sigmoid, known.SigmoidUsingX, "x where the output out is needed"),
+    ],
+    ("5.5", "computes `exp(1000)` for `x = -1000`"): [
+        (check_sigmoid, known.BookSigmoid, "overflow warning for x = -1000")
+    ],
+    ("5.6", "since $B$ is added to every row"): [
+        (check_affine, known.AffineWithUnsummedDb, "which must be summed over"),
+        (check_affine, known.AffineWithTransposedDW.__base__, None),
+    ],
+    ("5.6", "has shape (M, D): transposed"): [
+        (check_affine, known.AffineWithTransposedDW, "dW is transposed"),
+        (check_affine, known.AffineForgettingWTranspose, "dx = dout @ W.T"),
+    ],
+    ("5.6", "For images, flatten `x`"): [
+        (check_affine, known.ChapterFiveAffine, "also asks for images: flatten x in forward")
+    ],
+    ("5.6", "no subtraction: `np.exp(1000)`"): [
+        (check_softmax, known.softmax_without_max, "contains nan for rows around 1000")
+    ],
+    ("5.6", "subtracting the maximum of the **whole array**"): [
+        (check_softmax, known.softmax_with_global_max, "the maximum of the whole array subtracted")
+    ],
+    ("5.6", "summing over the whole batch, or over `axis=0`"): [
+        (check_softmax, known.chapter_three_softmax, "divided by the sum of the whole array"),
+        (check_softmax, known.softmax_over_columns, "normalised over axis 0"),
+        (check_softmax, known.softmax_without_keepdims, "keepdims"),
+    ],
+    ("5.6", "`np.log(0)` is `-inf`"): [
+        (check_cross_entropy_error, known.cross_entropy_error_without_delta, "contains nan")
+    ],
+    ("5.6", "dividing by the number of entries of `y`"): [
+        (
+            check_cross_entropy_error,
+            known.cross_entropy_error_with_mean_over_all_entries,
+            "is the number of classes C",
+        ),
+        (check_cross_entropy_error, known.cross_entropy_error_without_batch_mean, "is the batch size N"),
+    ],
+    ("5.6", "a 1-D `y` is **one** sample"): [
+        (
+            check_cross_entropy_error,
+            known.cross_entropy_error_dividing_by_len,
+            "not for one sample y of shape (C,)",
+        )
+    ],
+    ("5.6", "not dividing by the batch size N (or, for a 1-D `x`"): [
+        (check_softmax_with_loss, known.SoftmaxWithLossNotDividingByN, "is the batch size N"),
+        (check_softmax_with_loss, known.BookSoftmaxWithLoss, "not for one sample x of shape (C,)"),
+    ],
+    ("5.6", "`dx = self.y; dx[..., t] -= 1` changes `self.y`"): [
+        (check_softmax_with_loss, SoftmaxWithLossSharingY, "changed self.y")
+    ],
+    ("5.6", "ignoring `dout`"): [
+        (check_softmax_with_loss, SoftmaxWithLossIgnoringDout, "backward ignores dout")
+    ],
+    ("5.6", "`cross_entropy_error(softmax(x), t)` is right for ordinary scores"): [
+        (check_softmax_with_loss, SoftmaxWithLossFromTheTwoFunctions, "caps each sample's loss")
+    ],
+    ("5.7", "skipping the forward pass"): [
+        (check_two_layer_net, known.NetWithoutForwardPass, "is the result for the previous input")
+    ],
+    ("5.7", "going through the layers in forward order"): [
+        (check_two_layer_net, known.NetBackwardInForwardOrder, "in reverse order")
+    ],
+    ("5.7", "without keeping its result"): [
+        (check_two_layer_net, NetThrowingAwayResults, "the result of .backward(dout) is thrown away")
+    ],
+    ("5.7", "changing `self.params` inside `gradient()`"): [
+        (check_two_layer_net, known.NetUpdatingInGradient, "gradient() changed params")
+    ],
 }
 
 

@@ -1127,7 +1127,8 @@ def test_a_passing_result_reads_as_one_line():
 
 def test_a_failing_result_lists_the_cause_under_the_headline():
     text = str(check_affine(AffineWithUnsummedDb))
-    assert text.startswith("❌ Affine: fail\n  - db has shape (4, 3) but should have shape (3,): it still has "
+    assert text.startswith("❌ Affine: fail\n  - db has shape (4, 3) but should have shape (3,): it still has"
+                           " "
                            "axis 0 (the batch axis N), which must be summed over")
 
 

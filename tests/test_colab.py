@@ -38,7 +38,8 @@ def test_notebook_starts_with_the_colab_badge_and_the_setup_cell(relative_path):
     (badge_id, badge_type, badge), (setup_id, setup_type, setup) = first_cells(relative_path)
     first_two = (badge_id, badge_type, setup_id, setup_type)
     assert first_two == ("colab-badge", "markdown", "colab-setup", "code"), (
-        f"{relative_path} must start with the badge and setup cells: run `python -m deepnet.course.colab stamp`")
+        f"{relative_path} must start with the badge and setup cells: "
+        "run `python -m deepnet.course.colab stamp`")
     # The address is built here from the one definition, independently of colab_url().
     owner_and_name = colab.REPOSITORY_URL.removeprefix("https://github.com/")
     expected_link = (f"https://colab.research.google.com/github/{owner_and_name}/blob/{colab.BRANCH}/"

@@ -117,7 +117,8 @@ def colab_cells_problem(notebook, notebook_path):
         source = cells[position].get("source", "")
         source = source if isinstance(source, str) else "".join(source)
         if source != "".join(wanted["source"]):
-            return f"the '{wanted['id']}' cell is stale (not what deepnet.course.colab writes for {notebook_path})"
+            return (f"the '{wanted['id']}' cell is stale "
+                    f"(not what deepnet.course.colab writes for {notebook_path})")
     return None
 
 

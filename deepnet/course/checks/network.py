@@ -1,10 +1,13 @@
 """Check for exercise 5.7: TwoLayerNet.gradient, against the numerical gradient of the learner's own loss."""
+
 import re
 
 import numpy as np
 
 from deepnet import layers
-from deepnet.course.checks.engine import Check, Related, gradient_error, one_hot
+from deepnet.course.checks.engine import Check
+from deepnet.course.checks.layer_cases import one_hot
+from deepnet.course.checks.relations import Related, gradient_error
 from deepnet.gradient import numerical_gradient
 
 PARAMETER_KEYS = ("W1", "b1", "W2", "b2")
@@ -13,42 +16,46 @@ NETWORK_GRADIENT_TOLERANCE = 1e-4
 
 MESSAGES = {
     "rule": "gradient(x, t) runs self.loss(x, t) first, then backward from dout = 1 through the layers in "
-            "reverse order (dout = layer.backward(dout)), and then reads each Affine layer's dW and db",
+    "reverse order (dout = layer.backward(dout)), and then reads each Affine layer's dW and db",
     "not_dict": "TwoLayerNet.gradient returned {got}; it should return a dict of gradients with keys "
-                "W1, b1, W2, b2",
+    "W1, b1, W2, b2",
     "no_key": "the dict from gradient() has no key '{key}'; it needs the keys W1, b1, W2, b2 "
-              "(grads['W1'] = self.layers['Affine1'].dW, ...)",
+    "(grads['W1'] = self.layers['Affine1'].dW, ...)",
     "grad_none": "grads['{key}'] is None: the Affine layers set dW and db in backward; read them after "
-                 "the backward pass",
+    "the backward pass",
     "grad_shape": "grads['{key}'] has shape {got} but params['{key}'] has shape {expected}{looks_like}; "
-                  "each gradient has the shape of what it is the gradient of",
+    "each gradient has the shape of what it is the gradient of",
     "looks_like": ": it looks like the gradient of {other}",
     "grad_nonfinite": "grads['{key}'] contains inf or nan; look for an exp that overflows",
     "changed_params": "gradient() changed params['{key}']: it should only compute the gradients; the "
-                      "training loop updates the parameters",
+    "training loop updates the parameters",
     "no_params": "TwoLayerNet needs a params dict with keys W1, b1, W2, b2 (set in __init__)",
     "params_kind": "params['{key}'] should be a numpy float array, got {got}",
     "copies": "changing params['{key}'] does not change loss(): the layers must use the arrays in "
-              "self.params themselves, not copies",
+    "self.params themselves, not copies",
     "relative_error": "grads['{key}'] differs from the numerical gradient of your loss for {case} by a "
-                      "relative error of {error} (right code gives < 1e-7)",
+    "relative error of {error} (right code gives < 1e-7)",
     "held_batch": "the gradient that backward gives when the loss layer still holds the previous batch "
-                  "(run self.loss(x, t), not only self.predict(x): the last layer must see this batch)",
+    "(run self.loss(x, t), not only self.predict(x): the last layer must see this batch)",
     "discarded": "the result of .backward(dout) is thrown away: each layer must pass its result to the "
-                 "layer before it, dout = layer.backward(dout)",
+    "layer before it, dout = layer.backward(dout)",
     "one_hot_only": "your gradient works for one-hot labels but not for class indices t of shape (N,); "
-                    "both go through self.loss(x, t) and the last layer, which take either",
+    "both go through self.loss(x, t) and the last layer, which take either",
     "batch_axis": "the batch axis N",
     "forward_order": "backward must go through the layers in reverse order, from the last to the first: "
-                     "for layer in reversed(list(self.layers.values())): dout = layer.backward(dout)",
+    "for layer in reversed(list(self.layers.values())): dout = layer.backward(dout)",
 }
 
 
 def backward_in_forward_order(source):
     """True when gradient() loops over the layers with .backward but never reverses them."""
-    body = source[source.find("def gradient"):]
-    return ".backward(" in body and "reversed" not in body and "[::-1]" not in body \
+    body = source[source.find("def gradient") :]
+    return (
+        ".backward(" in body
+        and "reversed" not in body
+        and "[::-1]" not in body
         and re.search(r"for \w+ in (list\()?self\.layers", body) is not None
+    )
 
 
 def check_two_layer_net(TwoLayerNet):
@@ -60,9 +67,14 @@ def check_two_layer_net(TwoLayerNet):
     read before backward ran give the previous call's), both label forms, a batch of one.
     """
     rng = np.random.default_rng(57)
-    with Check("TwoLayerNet", TwoLayerNet,
-               source_hints=[(r"^\s*[\w.\[\]'\"]+\.backward\(\s*dout\s*\)\s*$", MESSAGES["discarded"]),
-                             (backward_in_forward_order, MESSAGES["forward_order"])]) as check:
+    with Check(
+        "TwoLayerNet",
+        TwoLayerNet,
+        source_hints=[
+            (r"^\s*[\w.\[\]'\"]+\.backward\(\s*dout\s*\)\s*$", MESSAGES["discarded"]),
+            (backward_in_forward_order, MESSAGES["forward_order"]),
+        ],
+    ) as check:
         if not check.require_callable():
             return check.result()
         x, other_x = rng.standard_normal((6, 4)), rng.standard_normal((6, 4))
@@ -89,28 +101,54 @@ def check_two_layer_net(TwoLayerNet):
                 grad = gradient_entry(check, grads, key, params)
                 expected = numeric(check, net, key, x_, t)
                 loss = float(np.asarray(net.loss(x_, t)))
-                check.expect(f"grads['{key}']", grad, expected, rule=MESSAGES["rule"],
-                             close=lambda a, b: a.shape == b.shape and gradient_error(a, b) <= NETWORK_GRADIENT_TOLERANCE,
-                             note=lambda g=grad, e=expected, k=key: MESSAGES["relative_error"].format(
-                                 key=k, case=check.case_description, error=f"{gradient_error(g, e):.0e}"),
-                             related=Related(previous=previous[key], arrays={f"params['{key}']": params[key]},
-                                             quantities={"N": len(x_), "loss": loss},
-                                             axis_names={0: MESSAGES["batch_axis"]},
-                                             alternatives={MESSAGES["held_batch"]: held[key]}))
+                check.expect(
+                    f"grads['{key}']",
+                    grad,
+                    expected,
+                    rule=MESSAGES["rule"],
+                    close=lambda a, b: (
+                        a.shape == b.shape and gradient_error(a, b) <= NETWORK_GRADIENT_TOLERANCE
+                    ),
+                    note=lambda g=grad, e=expected, k=key: MESSAGES["relative_error"].format(
+                        key=k, case=check.case_description, error=f"{gradient_error(g, e):.0e}"
+                    ),
+                    related=Related(
+                        previous=previous[key],
+                        arrays={f"params['{key}']": params[key]},
+                        quantities={"N": len(x_), "loss": loss},
+                        axis_names={0: MESSAGES["batch_axis"]},
+                        alternatives={MESSAGES["held_batch"]: held[key]},
+                    ),
+                )
 
         for description, x_, t, px, pt in [
-            ("a batch of 6, one-hot labels, after loss() on another batch", x, one_hot(labels, 3),
-             other_x, one_hot(other_labels, 3)),
-            ("a batch of one, after loss() on another batch", x[:1], one_hot(labels[:1], 3), other_x[:1],
-             one_hot(other_labels[:1], 3)),
+            (
+                "a batch of 6, one-hot labels, after loss() on another batch",
+                x,
+                one_hot(labels, 3),
+                other_x,
+                one_hot(other_labels, 3),
+            ),
+            (
+                "a batch of one, after loss() on another batch",
+                x[:1],
+                one_hot(labels[:1], 3),
+                other_x[:1],
+                one_hot(other_labels[:1], 3),
+            ),
         ]:
             with check.case(description, x=x_, t=t):
                 run(x_, t, px, pt)
         with check.case("gradient() called twice, on two different batches", probe=True):
             run(x, one_hot(labels, 3), other_x, one_hot(other_labels, 3), first="gradient")
-        check.form_case("a batch of 6, class-index labels", MESSAGES["one_hot_only"],
-                        lambda: run(x, labels, other_x, other_labels),
-                        lambda: run(x, one_hot(labels, 3), other_x, one_hot(other_labels, 3)), x=x, t=labels)
+        check.form_case(
+            "a batch of 6, class-index labels",
+            MESSAGES["one_hot_only"],
+            lambda: run(x, labels, other_x, other_labels),
+            lambda: run(x, one_hot(labels, 3), other_x, one_hot(other_labels, 3)),
+            x=x,
+            t=labels,
+        )
     return check.result()
 
 
@@ -128,7 +166,7 @@ def network_parameters(check, net, values):
         value = params[key]
         if not isinstance(value, np.ndarray) or not np.issubdtype(value.dtype, np.floating):
             check.fail(("params",), MESSAGES["params_kind"].format(key=key, got=type(value).__name__))
-        value[...] = values[start:start + value.size].reshape(value.shape)
+        value[...] = values[start : start + value.size].reshape(value.shape)
         start += value.size
     return params
 
@@ -136,7 +174,9 @@ def network_parameters(check, net, values):
 def gradient_entry(check, grads, key, params):
     """grads[key] as a float array of params[key]'s shape, or a failure naming what is wrong."""
     if not isinstance(grads, dict):
-        check.fail(("grads",), MESSAGES["not_dict"].format(got="None" if grads is None else type(grads).__name__))
+        check.fail(
+            ("grads",), MESSAGES["not_dict"].format(got="None" if grads is None else type(grads).__name__)
+        )
     if key not in grads:
         check.fail(("grads", key), MESSAGES["no_key"].format(key=key))
     if grads[key] is None:
@@ -145,8 +185,12 @@ def gradient_entry(check, grads, key, params):
     if grad.shape != params[key].shape:
         other = [k for k in PARAMETER_KEYS if params[k].shape == grad.shape]
         looks_like = MESSAGES["looks_like"].format(other=other[0]) if other else ""
-        check.fail(("grads shape", key), MESSAGES["grad_shape"].format(
-            key=key, got=grad.shape, expected=params[key].shape, looks_like=looks_like))
+        check.fail(
+            ("grads shape", key),
+            MESSAGES["grad_shape"].format(
+                key=key, got=grad.shape, expected=params[key].shape, looks_like=looks_like
+            ),
+        )
     if not np.all(np.isfinite(grad)):
         check.fail(("grads nonfinite",), MESSAGES["grad_nonfinite"].format(key=key))
     return grad
@@ -154,8 +198,10 @@ def gradient_entry(check, grads, key, params):
 
 def numeric(check, net, key, x, t):
     """Central differences of net.loss(x, t) with respect to net.params[key] (changed in place, restored)."""
+
     def loss(_):
         return float(np.asarray(check.call("TwoLayerNet.loss", net.loss, x=x, t=t)).reshape(-1)[0])
+
     gradient = numerical_gradient(loss, net.params[key])
     if not np.any(gradient):
         check.fail(("copies",), MESSAGES["copies"].format(key=key))
@@ -167,7 +213,11 @@ def held_batch_gradient(params, x, t, previous_x, previous_t):
     if len(x) != len(previous_x):
         return dict.fromkeys(PARAMETER_KEYS)
     copies = {key: params[key].copy() for key in PARAMETER_KEYS}
-    first, relu, second = layers.Affine(copies["W1"], copies["b1"]), layers.Relu(), layers.Affine(copies["W2"], copies["b2"])
+    first, relu, second = (
+        layers.Affine(copies["W1"], copies["b1"]),
+        layers.Relu(),
+        layers.Affine(copies["W2"], copies["b2"]),
+    )
     last = layers.SoftmaxWithLoss()
     last.forward(second.forward(relu.forward(first.forward(previous_x))), previous_t)
     second.forward(relu.forward(first.forward(x)))

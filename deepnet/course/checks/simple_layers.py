@@ -1,8 +1,11 @@
 """Checks for exercises 5.4: MulLayer and AddLayer (the apple example's nodes)."""
+
 import numpy as np
 
 from deepnet import layers
-from deepnet.course.checks.engine import Check, LayerExercise, Related, layer_cases
+from deepnet.course.checks.engine import Check
+from deepnet.course.checks.layer_cases import LayerExercise, layer_cases
+from deepnet.course.checks.relations import Related
 
 MESSAGES = {
     "mul_out": "out = x * y",
@@ -10,7 +13,7 @@ MESSAGES = {
     "mul_dy": "dy = dout * self.x: each input's gradient is dout times the *other* input",
     "add_out": "out = x + y",
     "add_grad": "{name} = dout * 1: the add node's local derivatives are 1, so it passes the whole dout "
-                "on to both inputs",
+    "on to both inputs",
     "rule_add": "x + y, the add node's rule",
     "rule_mul": "x * y, the multiplication node's rule",
     "rule_dout_times": "dout * {input}, the input itself instead of the other input",
@@ -30,10 +33,14 @@ def mul_related(name, inputs, dout, right):
     if name == "out":
         return Related(alternatives={MESSAGES["rule_add"]: x + y})
     own, other = (x, "x") if name == "dx" else (y, "y")
-    return Related(arrays={"dout": dout}, where=("x", x) if np.shape(x) == np.shape(dout) else None, alternatives={
-        MESSAGES["rule_dout_times"].format(input=other): dout * own,
-        MESSAGES["rule_no_dout"].format(input="y" if name == "dx" else "x"): y if name == "dx" else x,
-    })
+    return Related(
+        arrays={"dout": dout},
+        where=("x", x) if np.shape(x) == np.shape(dout) else None,
+        alternatives={
+            MESSAGES["rule_dout_times"].format(input=other): dout * own,
+            MESSAGES["rule_no_dout"].format(input="y" if name == "dx" else "x"): y if name == "dx" else x,
+        },
+    )
 
 
 def add_related(name, inputs, dout, right):
@@ -41,22 +48,33 @@ def add_related(name, inputs, dout, right):
     if name == "out":
         return Related(alternatives={MESSAGES["rule_mul"]: x * y})
     other = y if name == "dx" else x
-    return Related(alternatives={
-        MESSAGES["rule_mul_grad"].format(input="y" if name == "dx" else "x"): dout * other,
-        MESSAGES["rule_ones"]: np.ones_like(dout),
-        MESSAGES["rule_zero"]: np.zeros_like(dout),
-    })
+    return Related(
+        alternatives={
+            MESSAGES["rule_mul_grad"].format(input="y" if name == "dx" else "x"): dout * other,
+            MESSAGES["rule_ones"]: np.ones_like(dout),
+            MESSAGES["rule_zero"]: np.zeros_like(dout),
+        }
+    )
 
 
 MUL_LAYER = LayerExercise(
-    name="MulLayer", reference=layers.MulLayer, outputs=("dx", "dy"),
+    name="MulLayer",
+    reference=layers.MulLayer,
+    outputs=("dx", "dy"),
     rules={"out": MESSAGES["mul_out"], "dx": MESSAGES["mul_dx"], "dy": MESSAGES["mul_dy"]},
-    related=mul_related)
+    related=mul_related,
+)
 ADD_LAYER = LayerExercise(
-    name="AddLayer", reference=layers.AddLayer, outputs=("dx", "dy"),
-    rules={"out": MESSAGES["add_out"], "dx": MESSAGES["add_grad"].format(name="dx"),
-           "dy": MESSAGES["add_grad"].format(name="dy")},
-    related=add_related)
+    name="AddLayer",
+    reference=layers.AddLayer,
+    outputs=("dx", "dy"),
+    rules={
+        "out": MESSAGES["add_out"],
+        "dx": MESSAGES["add_grad"].format(name="dx"),
+        "dy": MESSAGES["add_grad"].format(name="dy"),
+    },
+    related=add_related,
+)
 
 
 def two_input_cases(rng, first, second):
@@ -64,11 +82,18 @@ def two_input_cases(rng, first, second):
     return [
         (first[0], (), {"x": first[1], "y": first[2]}, 1.0),
         ("scalars with dout = 1.5", (), {"x": 3.0, "y": -4.0}, 1.5),
-        ("arrays of shape (2, 3) with exact zeros, dout ≠ 1", (),
-         {"x": np.array([[1.5, 0.0, -2.0], [0.5, 3.0, 0.0]]), "y": rng.uniform(0.5, 2.0, (2, 3))},
-         rng.uniform(0.5, 2.0, (2, 3))),
-        ("arrays of shape (3,)", (), {"x": np.array([2.0, -1.0, 0.5]), "y": np.array([0.7, 3.0, -2.5])},
-         np.array([1.2, -0.4, 2.0])),
+        (
+            "arrays of shape (2, 3) with exact zeros, dout ≠ 1",
+            (),
+            {"x": np.array([[1.5, 0.0, -2.0], [0.5, 3.0, 0.0]]), "y": rng.uniform(0.5, 2.0, (2, 3))},
+            rng.uniform(0.5, 2.0, (2, 3)),
+        ),
+        (
+            "arrays of shape (3,)",
+            (),
+            {"x": np.array([2.0, -1.0, 0.5]), "y": np.array([0.7, 3.0, -2.5])},
+            np.array([1.2, -0.4, 2.0]),
+        ),
     ], ((), {"x": first[1], "y": first[2]}, 1.0, {"x": second[0], "y": second[1]}, 1.3)
 
 
@@ -78,7 +103,9 @@ def check_mul_layer(MulLayer):
     with Check("MulLayer", MulLayer) as check:
         if check.require_callable():
             # The apple example itself: two MulLayer objects (apples, then tax) used in turn.
-            cases, reuse = two_input_cases(rng, ("the apple example: 100 * 2, dout = 1", 100.0, 2.0), (200.0, 1.1))
+            cases, reuse = two_input_cases(
+                rng, ("the apple example: 100 * 2, dout = 1", 100.0, 2.0), (200.0, 1.1)
+            )
             layer_cases(check, MulLayer, MUL_LAYER, cases, reuse)
     return check.result()
 
@@ -88,8 +115,9 @@ def check_add_layer(AddLayer):
     rng = np.random.default_rng(55)
     with Check("AddLayer", AddLayer) as check:
         if check.require_callable():
-            cases, reuse = two_input_cases(rng, ("the apple + orange example: 200 + 450, dout = 1.1", 200.0, 450.0),
-                                           (-1.0, 2.5))
+            cases, reuse = two_input_cases(
+                rng, ("the apple + orange example: 200 + 450, dout = 1.1", 200.0, 450.0), (-1.0, 2.5)
+            )
             cases[0] = (cases[0][0], (), cases[0][2], 1.1)
             layer_cases(check, AddLayer, ADD_LAYER, cases, reuse)
     return check.result()
