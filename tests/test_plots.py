@@ -117,6 +117,19 @@ def test_sigmoid_graph_node_by_node_gradient_equals_the_layers_y_times_one_minus
     assert shown == plots.format_value(layer.backward(np.array([1.0]))[0])
 
 
+def test_sigmoid_graph_writes_each_nodes_local_derivative_under_its_backward_number():
+    figure = plots.sigmoid_graph(1.0, -1.0, 0.37, 1.37, 0.73, 1.0, -0.53, -0.53, -0.2, 0.2)
+    texts = texts_by_gid(figure)
+    expected = {"denominator": "−y²", "exp_minus_x": "1", "minus_x": "exp(−x)", "x": "−1"}
+    for edge, factor in expected.items():
+        local, number = texts[f"local:{edge}"], texts[f"backward:{edge}"]
+        assert factor in local.get_text()
+        assert local.get_position()[0] == number.get_position()[0]  # right under its number
+        assert local.get_position()[1] < number.get_position()[1]
+        assert to_hex(local.get_color()) == plots.BACKWARD_COLOR
+    assert "local:y" not in texts  # dy has passed no node yet
+
+
 def test_node_graph_labels_a_multiplication_node_with_swapped_inputs():
     shown = shown_texts(plots.node_graph("×", 10, 5, 50, 6.5, 13, 1.3))
     assert (shown["backward:x"], shown["backward:y"], shown["backward:out"]) == ("6.5", "13", "1.3")
@@ -148,11 +161,34 @@ def test_relu_mask_shows_each_array_of_the_layer_in_its_own_panel():
     np.testing.assert_array_equal(panels["dx"].images[0].get_array(), [[0.3, 0, 0.5], [0, -0.7, 0]])
 
 
-def test_relu_mask_writes_the_numbers_of_both_inputs_in_their_cells():
+def test_relu_mask_writes_the_numbers_of_every_panel_in_their_cells():
     panels = axes_by_gid(plots.relu_mask(**relu_example()))
     assert [text.get_text() for text in panels["x"].texts] == ["1.5", "-0.5", "0.25", "-2", "0.75", "-0.1"]
     assert [text.get_text() for text in panels["dout"].texts] == ["0.3", "-0.4", "0.5", "0.6", "-0.7", "0.8"]
+    assert [text.get_text() for text in panels["out"].texts] == ["1.5", "0", "0.25", "0", "0.75", "0"]
+    assert [text.get_text() for text in panels["dx"].texts] == ["0.3", "0", "0.5", "0", "-0.7", "0"]
+    assert [text.get_text() for text in panels["mask"].texts] == [
+        "False", "True", "False", "True", "False", "True"]
     assert [text.get_position() for text in panels["dout"].texts][1] == (1, 0)  # (column, row)
+
+
+def frame_cells(ax):
+    """The (row, column) of each cell framed as blocked: the centre of each closed frame."""
+    (frames,) = [c for c in ax.collections if c.get_gid() == "blocked"]
+    centres = [np.mean(path.vertices[:-1], axis=0) for path in frames.get_paths()]
+    return sorted((round(float(row)), round(float(column))) for column, row in centres)
+
+
+def test_relu_mask_frames_the_same_blocked_cells_in_every_panel_an_exact_zero_included():
+    x = np.array([[1.0, 0.0, -2.0], [0.5, -0.5, 3.0]])
+    relu = Relu()
+    out = relu.forward(x)
+    dout = np.full_like(x, 0.5)
+    panels = axes_by_gid(plots.relu_mask(x, relu.mask, out, dout, relu.backward(dout)))
+    blocked = sorted(tuple(int(i) for i in cell) for cell in np.argwhere(x <= 0))
+    assert (0, 1) in blocked  # the exact 0 is blocked, like the book's mask
+    for gid, ax in panels.items():
+        assert frame_cells(ax) == blocked, gid
 
 
 def test_relu_mask_colours_a_passed_gradient_like_dout_and_a_blocked_one_as_zero():
@@ -178,7 +214,8 @@ def test_relu_mask_writes_white_on_dark_cells_and_black_on_light_ones():
 def test_relu_mask_title_counts_the_blocked_entries():
     x = np.array([[1.0, -1.0], [-2.0, -3.0]])
     figure = plots.relu_mask(x, x <= 0, np.maximum(x, 0), np.ones_like(x), (x > 0) * 1.0)
-    assert "3 of 4 entries blocked" in shown_texts(figure)["title"]
+    assert "1 of 4 gradients pass" in shown_texts(figure)["title"]
+    assert plots.relu_status(x <= 0).startswith("1 of 4 gradients pass")
 
 
 def test_relu_mask_redrawn_in_place_shows_the_same_as_a_new_figure():
@@ -212,6 +249,20 @@ def test_sigmoid_curve_derivative_peaks_at_a_quarter_at_zero_and_vanishes_far_aw
     assert grid[np.argmax(derivative)] == pytest.approx(0.0)
     assert np.max(derivative) == pytest.approx(0.25)
     assert derivative[0] < 1e-3 and derivative[-1] < 1e-3
+
+
+def test_sigmoid_curve_puts_dx_at_dout_times_the_slope_and_scales_the_dotted_curve_by_dout():
+    layer = Sigmoid()
+    y = layer.forward(np.array(1.5))
+    dx = layer.backward(np.array(-1.2))
+    slope = y * (1 - y)
+    figure = plots.sigmoid_curve(1.5, y, slope, dout=-1.2, dx=dx)
+    ax = figure.axes[0]
+    assert line_by_gid(ax, "dx point").get_ydata()[0] == pytest.approx(-1.2 * slope)
+    grid, derivative = line_by_gid(ax, "derivative").get_data()
+    np.testing.assert_allclose(line_by_gid(ax, "dout curve").get_ydata(), -1.2 * derivative)
+    assert f"= {-1.2 * slope:.4f}" in ax.get_title()
+    assert ax.get_ylim()[0] < -0.5  # room for dx down to −2 · 0.25
 
 
 def test_affine_shapes_labels_every_block_with_the_shape_of_the_layers_arrays():
@@ -276,6 +327,34 @@ def test_affine_shapes_redrawn_for_another_batch_size_shows_the_same_as_a_new_fi
         return sorted(texts), sorted(frames), sorted(borders)
 
     assert shown(redrawn) == shown(new)
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, 8])
+def test_affine_shapes_marks_the_batch_axis_that_dw_sums_away_on_both_factors(batch_size):
+    figure = plots.affine_shapes(**affine_arrays(batch_size), batch_room=8)
+    batch_ax = axes_by_gid(figure)["batch"]
+    under_xt = np.asarray(line_by_gid(batch_ax, "contracted:Xᵀ").get_xdata())
+    beside_dy = np.asarray(line_by_gid(batch_ax, "contracted:dY").get_ydata())
+    # Xᵀ (D, N) has N columns and dY (N, M) has N rows, of the same cell size: equal spans.
+    assert np.ptp(under_xt) == pytest.approx(np.ptp(beside_dy))
+    xt_label_x = texts_by_gid(figure)["shape:Xᵀ"].get_position()[0]
+    assert np.mean([under_xt.min(), under_xt.max()]) == pytest.approx(xt_label_x)
+    labels = [t.get_text() for t in batch_ax.texts if t.get_gid() == "contracted:N"]
+    assert labels == [f"N = {batch_size}"] * 2
+    assert shown_texts(figure)["contracted:caption"] == f"(2, {batch_size}) · ({batch_size}, 3) = (2, 3)"
+    assert "summed away" in shown_texts(figure)["contracted:note"]
+
+
+def test_affine_shapes_numbers_are_readable_and_fit_their_cells():
+    figure = plots.affine_shapes(**affine_arrays(4))
+    figure.canvas.draw()  # text extents need a renderer
+    batch_ax = axes_by_gid(figure)["batch"]
+    values = [t for t in batch_ax.texts if t.get_gid() == "value" and t.get_visible()]
+    # dB's three numbers come first: the distance between two neighbours is one cell's width.
+    (x0, _), (x1, _) = batch_ax.transData.transform([values[0].get_position(), values[1].get_position()])
+    cell_pixels = x1 - x0
+    assert min(t.get_fontsize() for t in values) >= 9
+    assert max(t.get_window_extent().width for t in values) < 0.9 * cell_pixels
 
 
 def test_softmax_bars_show_the_probabilities_the_gradient_and_the_loss_of_the_books_example():

@@ -5,6 +5,7 @@ observes the value), so `.result` is the figure now shown, the HTML widget holds
 numbers and the Image widget the PNG that the browser shows.
 These tests run with ipywidgets 8 and, in .ci/colab-env, with Colab's ipywidgets 7.7.1.
 """
+import ast
 import html
 import io
 
@@ -65,13 +66,18 @@ def test_every_explorer_shows_its_first_numbers_and_plot_as_soon_as_it_is_made(m
 def test_explorer_shows_sliders_then_numbers_then_plot():
     explorer = widgets.sigmoid_explorer()
     kinds = [type(c) for c in explorer.children]
-    assert kinds[:3] == [type(slider(explorer, "x")), HTML, Image]
+    assert kinds[:4] == [type(slider(explorer, "x")), type(slider(explorer, "dout")), HTML, Image]
 
 
 def test_explorers_start_at_the_value_they_are_given():
     explorer = widgets.sigmoid_explorer(x=-2.0)
     assert slider(explorer, "x").value == -2.0
     assert shown_line(explorer).startswith("x = -2.00  ")
+
+
+def plots_title(explorer):
+    (title,) = [text for text in explorer.result.texts if text.get_gid() == "title"]
+    return title.get_text()
 
 
 def test_moving_the_shift_slider_recomputes_the_relu_mask():
@@ -83,8 +89,9 @@ def test_moving_the_shift_slider_recomputes_the_relu_mask():
     np.testing.assert_array_equal(panels["mask"].images[0].get_array(), shifted <= 0)
     np.testing.assert_array_equal(panels["dx"].images[0].get_array(),
                                   np.where(shifted > 0, widgets.RELU_UPSTREAM, 0))
-    blocked, entries = int(np.sum(widgets.RELU_INPUT <= -0.6)), widgets.RELU_INPUT.size
-    assert f"shift = 0.60  blocked entries (mask True) = {blocked} of {entries}" in shown_line(explorer)
+    passed, entries = int(np.sum(widgets.RELU_INPUT > -0.6)), widgets.RELU_INPUT.size
+    assert f"shift = 0.60  {passed} of {entries} gradients pass" in shown_line(explorer)
+    assert f"{passed} of {entries} gradients pass" in plots_title(explorer)
 
 
 def test_no_entry_of_the_relu_input_lands_on_zero_at_any_slider_position():
@@ -110,12 +117,27 @@ def test_moving_the_x_slider_redraws_the_sigmoid_tangent_with_the_new_slope():
     (tangent,) = [line for line in explorer.result.axes[0].get_lines() if line.get_gid() == "tangent"]
     tangent_x, tangent_y = tangent.get_data()
     assert (tangent_y[1] - tangent_y[0]) / (tangent_x[1] - tangent_x[0]) == pytest.approx(y * (1 - y))
-    assert shown_line(explorer) == f"x = -3.00  y = {y:.4f}  y(1−y) = {y * (1 - y):.4f}"
+    assert shown_line(explorer).startswith(f"x = -3.00  y = {y:.4f}  y(1−y) = {y * (1 - y):.4f}  ")
 
 
 def test_sigmoid_explorer_shows_the_numbers_of_the_notebook_at_x_1_5():
     y = sigmoid(1.5)
-    assert shown_line(widgets.sigmoid_explorer(x=1.5)) == f"x = 1.50  y = {y:.4f}  y(1−y) = {y * (1 - y):.4f}"
+    slope = y * (1 - y)
+    assert shown_line(widgets.sigmoid_explorer(x=1.5)) == (
+        f"x = 1.50  y = {y:.4f}  y(1−y) = {slope:.4f}  dout = 1.00  dx = dout·y(1−y) = {slope:.4f}")
+
+
+def test_moving_the_dout_slider_scales_dx_by_dout_and_leaves_y_and_the_slope_alone():
+    explorer = widgets.sigmoid_explorer(x=1.5)
+    ax = explorer.result.axes[0]
+    (point,) = [line for line in ax.get_lines() if line.get_gid() == "point"]
+    y_before = point.get_ydata()[0]
+    slider(explorer, "dout").value = -1.5
+    y = sigmoid(1.5)
+    (dx_point,) = [line for line in ax.get_lines() if line.get_gid() == "dx point"]
+    assert dx_point.get_ydata()[0] == pytest.approx(-1.5 * y * (1 - y))
+    assert point.get_ydata()[0] == y_before
+    assert shown_line(explorer).endswith(f"dout = -1.50  dx = dout·y(1−y) = {-1.5 * y * (1 - y):.4f}")
 
 
 def test_moving_the_batch_size_slider_changes_the_batch_shapes_but_not_the_parameter_shapes():
@@ -130,6 +152,14 @@ def test_moving_the_batch_size_slider_changes_the_batch_shapes_but_not_the_param
     line = shown_line(explorer)
     assert line.startswith("N = 5  X (5, 2)")
     assert line.endswith("dB (3,) = (" + ", ".join(f"{v:.1f}" for v in db) + ")")
+
+
+def test_the_batch_slider_starts_where_no_array_of_the_picture_is_square():
+    explorer = widgets.affine_batch_explorer()
+    shapes = [ast.literal_eval(t.get_text().split(" ", 1)[1]) for ax in explorer.result.axes
+              for t in ax.texts if (t.get_gid() or "").startswith("shape:")]
+    assert {(4, 2), (2, 3), (4, 3), (2, 4), (3, 2)} <= set(shapes)
+    assert all(len(set(shape)) == len(shape) for shape in shapes)
 
 
 def test_affine_batch_view_rejects_a_batch_size_outside_the_slider_range():
@@ -167,9 +197,10 @@ def test_the_true_class_slider_says_so():
 @pytest.mark.parametrize("make_explorer, description, value", [
     (widgets.relu_mask_explorer, "shift", -1.0),
     (widgets.sigmoid_explorer, "x", -6.5),
+    (widgets.sigmoid_explorer, "dout", -1.7),
     (widgets.affine_batch_explorer, "batch size", 6),
     (widgets.softmax_explorer, "score 2", 3.3),
-], ids=["relu-mask", "sigmoid", "affine-batch", "softmax"])
+], ids=["relu-mask", "sigmoid", "sigmoid-dout", "affine-batch", "softmax"])
 def test_the_image_after_a_move_is_the_figure_drawn_whole(make_explorer, description, value):
     # The explorers redraw only what a move changes (blitting): nothing of the old state may
     # stay behind, and nothing of the new may be missing.

@@ -141,7 +141,14 @@ def exercise_notebook(solution, solution_name):
         if is_exercise_cell(cell):
             if SOLUTION_BEGIN not in source:
                 raise ExerciseError(f"{where}: tagged '{EXERCISE_TAG}' but has no '{SOLUTION_BEGIN}'")
-            cell["source"] = source_lines(stub_source(source, where))
+            stub = stub_source(source, where)
+            cell["source"] = source_lines(stub)
+            # A stub at the top level of the cell (a conceptual exercise that assigns values, not a
+            # class) raises as soon as the cell runs: let it, under nbval too.
+            if "\nraise NotImplementedError()" in "\n" + stub:
+                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+                if RAISES_TAG not in tags:
+                    tags.append(RAISES_TAG)
         elif SOLUTION_BEGIN in source:
             raise ExerciseError(f"{where}: has '{SOLUTION_BEGIN}' but no '{EXERCISE_TAG}' tag")
         elif after_first_exercise:

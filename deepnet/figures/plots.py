@@ -35,6 +35,7 @@ NEUTRAL_COLOR = "#7f7f7f"   # grey: values reused unchanged (Wᵀ, Xᵀ), raw sc
 FORWARD_FILL = "#d6e6f4"    # light versions for filled blocks and bars
 BACKWARD_FILL = "#f7d4d4"
 NEUTRAL_FILL = "#e5e5e5"
+CONTRACTED_COLOR = "#7b3fa0"  # purple: the axis a matrix product sums away (N in Xᵀ·dY)
 HEATMAP_COLORMAP = "BrBG"   # diverging, and neither blue nor red: values, not directions
 
 
@@ -210,9 +211,26 @@ def sigmoid_graph(x, minus_x, exp_minus_x, denominator, y, dy, ddenominator, dex
         ("denominator", "plus_one", "divide", denominator, ddenominator),
         ("y", "divide", "y", y, dy),
     ]
-    return computational_graph(operators, ends, edges,
-                               f"Sigmoid node by node at x = {format_value(x)}: "
-                               f"the gradient reaching x is y(1−y) = {format_value(dx)}")
+    figure = computational_graph(operators, ends, edges,
+                                 f"Sigmoid node by node at x = {format_value(x)}: each gradient is the one "
+                                 "on its right × the node's local derivative (under it); "
+                                 f"at x it is y(1−y) = {format_value(dx)}")
+    # Under each backward number, the factor its node multiplied by (figure 5-20's rules).
+    ax = figure.axes[0]
+    for edge, factor in SIGMOID_LOCAL_DERIVATIVES.items():
+        number_x, number_y = artist_by_gid(ax, f"backward:{edge}").get_position()
+        ax.text(number_x, number_y - 0.32, factor, color=BACKWARD_COLOR, ha="center", va="top",
+                fontsize=10, fontstyle="italic", gid=f"local:{edge}")
+    return figure
+
+
+# The local derivative of the node each backward value has just passed, by the edge it stands on.
+SIGMOID_LOCAL_DERIVATIVES = {
+    "denominator": "× (−y²)",      # "/": d(1/u)/du = −1/u² = −y²
+    "exp_minus_x": "× 1",          # "+": passes the gradient on
+    "minus_x": "× exp(−x)",        # "exp": d exp(u)/du = exp(u), here exp(−x)
+    "x": "× (−1)",                 # "×": times the other input, −1
+}
 
 
 # ---------------------------------------------------------------- ReLU
@@ -243,14 +261,20 @@ def relu_curves(x, out, dx):
 RELU_PANELS = [
     ("x", "input x", FORWARD_COLOR, 0, 0),
     ("out", "out = max(0, x)", FORWARD_COLOR, 2, 0),
-    ("mask", "mask = (x ≤ 0), dark = True", "black", 1, 0.5),
-    ("dx", "dx (0 where masked)", BACKWARD_COLOR, 0, 1),
+    ("mask", "mask = (x ≤ 0)", "black", 1, 0.5),
+    ("dx", "dx (0 where blocked)", BACKWARD_COLOR, 0, 1),
     ("dout", "dout (from upstream)", BACKWARD_COLOR, 2, 1),
 ]
-# Numbers are written in the cells of the layer's two inputs only. out and dx show theirs as
-# colours on the same scales as x and dout: a value that passes keeps its colour, a blocked one
-# is 0 (light grey). (Fewer texts also keep a slider fast: text is what matplotlib draws slowest.)
-RELU_NUMBERED_PANELS = ("x", "dout")
+# One mark for "blocked" in every panel: a black frame around the cell. A reader follows one
+# entry through x, mask, out, dout and dx by its frame, whatever its colour.
+BLOCKED_COLOR = "black"
+
+
+def relu_status(mask):
+    """The line a learner reads: how many gradients pass and how many the mask blocks."""
+    blocked = int(np.sum(mask))
+    size = int(np.size(mask))
+    return f"{size - blocked} of {size} gradients pass (x > 0); {blocked} blocked (mask True, x ≤ 0)"
 
 
 def relu_mask(x, mask, out, dout, dx, title=None, figure=None):
@@ -262,9 +286,10 @@ def relu_mask(x, mask, out, dout, dx, title=None, figure=None):
     texts get the new values, which is several times faster than a new figure (a slider redraws
     on every move).
     Returns a Figure with five Axes, gids "x", "mask", "out", "dout", "dx"; each shows its array
-    as an image (ax.images[0]). The cells of x and dout show their numbers (ax.texts, row by row);
-    out and dx show theirs as colours, on the scales of x and dout; the mask shows True as dark
-    cells. The figure's title text has gid "title".
+    as an image (ax.images[0]) and its numbers in its cells (ax.texts, row by row; the mask's
+    as True / False). out and dx use the colour scales of x and dout. Every blocked cell (mask
+    True) is framed in black in every panel (a LineCollection with gid "blocked", one closed
+    frame per blocked cell). The figure's title text has gid "title" and says how many pass.
     """
     arrays = {"x": x, "mask": mask, "out": out, "dout": dout, "dx": dx}
     if figure is None:
@@ -272,6 +297,7 @@ def relu_mask(x, mask, out, dout, dx, title=None, figure=None):
     # One colour scale per pass: equal numbers look equal in x and out, and in dout and dx.
     forward_limit = float(np.max(np.abs([x, out]))) or 1.0
     backward_limit = float(np.max(np.abs([dout, dx]))) or 1.0
+    frames = blocked_frames(np.asarray(mask, dtype=bool))
     for ax in figure.axes:
         gid = ax.get_gid()
         values = np.asarray(arrays[gid], dtype=float)
@@ -280,20 +306,30 @@ def relu_mask(x, mask, out, dout, dx, title=None, figure=None):
         if gid != "mask":
             limit = forward_limit if gid in ("x", "out") else backward_limit
             image.set_clim(-limit, limit)
-        show_cell_values(ax.texts, values, image)
+        labels = np.where(values > 0, "True", "False") if gid == "mask" else None
+        show_cell_values(ax.texts, values, image, labels)
+        artist_by_gid(ax, "blocked").set_segments(frames)
     if title is None:
-        blocked = int(np.sum(mask))
-        title = f"ReLU: {blocked} of {np.size(mask)} entries blocked (mask True): there out = 0 and dx = 0"
+        title = (f"ReLU: {relu_status(mask)}\n"
+                 "a black frame marks a blocked entry in every panel: there out = 0 and dx = 0")
     artist_by_gid(figure, "title").set_text(title)
     return figure
 
 
-def relu_mask_layout(shape, cell_inches=0.45):
+def blocked_frames(mask, inset=0.06):
+    """One closed square per True cell of mask, just inside the cell (image coordinates)."""
+    low, high = -0.5 + inset, 0.5 - inset
+    corners = [(low, low), (high, low), (high, high), (low, high), (low, low)]
+    return [[(column + a, row + b) for a, b in corners] for row, column in np.argwhere(mask)]
+
+
+def relu_mask_layout(shape, cell_inches=0.5):
     """The empty figure of relu_mask for arrays of `shape` (H, W): axes at fixed positions
-    (no layout engine to run on every redraw), an image and a text per cell, a title."""
+    (no layout engine to run on every redraw), an image, a text per cell and the blocked frames
+    in each panel, a title."""
     rows, columns = shape
     panel_width, panel_height = columns * cell_inches, rows * cell_inches
-    gap, title_room, top_room, margin = 0.75, 0.3, 0.4, 0.15
+    gap, title_room, top_room, margin = 0.75, 0.3, 0.6, 0.15  # top_room: the two-line title
     width = 3 * panel_width + 2 * gap + 2 * margin
     height = top_room + 2 * (title_room + panel_height) + gap / 2 + margin
     figure = Figure(figsize=(width, height))
@@ -303,16 +339,17 @@ def relu_mask_layout(shape, cell_inches=0.45):
         ax = figure.add_axes((left / width, (top - panel_height) / height,
                               panel_width / width, panel_height / height), gid=gid)
         if gid == "mask":
-            ax.imshow(np.zeros(shape), cmap="Greys", vmin=0, vmax=1.6)
+            ax.imshow(np.zeros(shape), cmap="Greys", vmin=0, vmax=2.5)
         else:
             ax.imshow(np.zeros(shape), cmap=HEATMAP_COLORMAP, vmin=-1, vmax=1)
-        if gid in RELU_NUMBERED_PANELS:
-            for row_index, column_index in np.ndindex(shape):
-                ax.text(column_index, row_index, "", ha="center", va="center", fontsize=10)
+        for row_index, column_index in np.ndindex(shape):
+            ax.text(column_index, row_index, "", ha="center", va="center", fontsize=9)
+        ax.add_collection(LineCollection([], colors=BLOCKED_COLOR, linewidths=2, gid="blocked"),
+                          autolim=False)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(title, color=color, fontsize=10)
-    figure.text(0.5, 1 - 0.1 / height, "", ha="center", va="top", fontsize=11, gid="title")
+    figure.text(0.5, 1 - 0.1 / height, "", ha="center", va="top", fontsize=10.5, gid="title")
     # Arrows between the panels, in the direction of each pass.
     middle_top = height - top_room - title_room - panel_height / 2
     middle_bottom = middle_top - panel_height - title_room - gap / 2
@@ -327,30 +364,39 @@ def relu_mask_layout(shape, cell_inches=0.45):
     return figure
 
 
-def show_cell_values(texts, values, image):
-    """Write each value in its cell's text (row by row), white on dark colours, black on light ones."""
+def show_cell_values(texts, values, image, labels=None):
+    """Write each value in its cell's text (row by row), white on dark colours, black on light ones.
+
+    labels: texts to write instead of the numbers (the mask's True / False), of values' shape."""
     if not texts:
         return
     colors = image.cmap(image.norm(values))
     dark = colors[..., :3] @ [0.299, 0.587, 0.114] < 0.5  # perceived brightness of each cell
-    for text, value, on_dark in zip(texts, values.flat, dark.flat, strict=True):
-        text.set_text(f"{value + 0.0:.2g}")  # + 0.0 turns -0.0 into 0.0: no "-0" in a blocked cell
+    if labels is None:
+        # + 0.0 turns -0.0 into 0.0: no "-0" in a blocked cell
+        labels = np.array([f"{value + 0.0:.2g}" for value in values.flat]).reshape(values.shape)
+    for text, label, on_dark in zip(texts, np.asarray(labels).flat, dark.flat, strict=True):
+        text.set_text(str(label))
         text.set_color("white" if on_dark else "black")
 
 
 # ---------------------------------------------------------------- Sigmoid
 
-def sigmoid_curve(x, y, slope, x_range=(-8.0, 8.0), figure=None):
-    """σ and its derivative y(1−y) on one plot, with the point at x and its tangent.
+def sigmoid_curve(x, y, slope, dout=1.0, dx=None, x_range=(-8.0, 8.0), figure=None):
+    """σ and its derivative y(1−y) on one plot, with the point at x, its tangent and dx.
 
-    Inputs: x, a number; y = σ(x) and slope = dy/dx = y(1−y), both from the Sigmoid layer.
+    Inputs: x, a number; y = σ(x) and slope = dy/dx = y(1−y), both from the Sigmoid layer;
+    dout, the upstream gradient, and dx = Sigmoid.backward(dout) = dout · y(1−y) (default: dout · slope).
     The smooth curves over x_range come from deepnet.sigmoid.
-    figure: a figure returned by an earlier call (same x_range): only the point, the tangent and
-    the title move, which is several times faster than a new figure (a slider redraws on every move).
+    figure: a figure returned by an earlier call (same x_range): only the point, the tangent, the
+    dout curve and the title move, which is several times faster than a new figure (a slider
+    redraws on every move).
     Returns a Figure with one Axes; lines with gid "sigmoid", "derivative", "tangent",
-    "point" (at (x, y)), "slope point" (at (x, slope)) and "x" (the vertical line at x).
+    "point" (at (x, y)), "slope point" (at (x, slope)), "x" (the vertical line at x),
+    "dout curve" (dout · y(1−y) over x_range) and "dx point" (at (x, dx)).
     """
-    x, y, slope = float(x), float(y), float(slope)
+    x, y, slope, dout = float(x), float(y), float(slope), float(dout)
+    dx = dout * slope if dx is None else float(dx)
     if figure is None:
         figure = sigmoid_curve_layout(x_range)
     ax = figure.axes[0]
@@ -360,7 +406,13 @@ def sigmoid_curve(x, y, slope, x_range=(-8.0, 8.0), figure=None):
     artist_by_gid(ax, "point").set_data([x], [y])
     artist_by_gid(ax, "slope point").set_data([x], [slope])
     artist_by_gid(ax, "x").set_xdata([x, x])
-    ax.set_title(f"at x = {x:.2f}: y = σ(x) = {y:.4f}, slope y(1−y) = {slope:.4f}", fontsize=11)
+    dout_curve = artist_by_gid(ax, "dout curve")
+    grid = dout_curve.get_xdata()
+    curve = sigmoid(grid)
+    dout_curve.set_ydata(dout * curve * (1 - curve))
+    artist_by_gid(ax, "dx point").set_data([x], [dx])
+    ax.set_title(f"x = {x:.2f}: y = {y:.4f};  dx = dout · y(1−y) = {dout:.2f} × {slope:.4f} = {dx:.4f}",
+                 fontsize=10.5)
     return figure
 
 
@@ -368,24 +420,29 @@ def sigmoid_curve_layout(x_range):
     """The figure of sigmoid_curve without its point: curves, legend and notes at fixed positions."""
     grid = np.linspace(*x_range, 401)
     curve = sigmoid(grid)
-    figure = Figure(figsize=(7.2, 3.6))
-    ax = figure.add_axes((0.08, 0.13, 0.9, 0.78))
+    figure = Figure(figsize=(7.2, 4.0))
+    ax = figure.add_axes((0.09, 0.12, 0.89, 0.8))
     ax.plot(grid, curve, color=FORWARD_COLOR, linewidth=2, label="y = σ(x)  (forward)", gid="sigmoid")
     ax.plot(grid, curve * (1 - curve), color=BACKWARD_COLOR, linewidth=2,
             label="dy/dx = y(1−y)  (backward)", gid="derivative")
+    ax.plot(grid, curve * (1 - curve), color=BACKWARD_COLOR, linewidth=1.3, linestyle=":",
+            label="dx = dout · y(1−y)", gid="dout curve")
     ax.plot([], [], color="black", linestyle="--", linewidth=1.3, label="tangent at x: slope y(1−y)",
             gid="tangent")
     ax.plot([], [], "o", color=FORWARD_COLOR, markersize=8, gid="point")
     ax.plot([], [], "o", color=BACKWARD_COLOR, markersize=8, gid="slope point")
+    ax.plot([], [], "s", color=BACKWARD_COLOR, markerfacecolor="white", markeredgewidth=2, markersize=8,
+            gid="dx point")
     ax.axvline(0, color=NEUTRAL_COLOR, linewidth=0.8, linestyle=":", gid="x")
     ax.plot([0], [0.25], "D", color=BACKWARD_COLOR, markerfacecolor="white", markersize=6)
     ax.annotate("maximum 0.25 at x = 0", (0, 0.25), xytext=(-7.6, 0.42), fontsize=9,
                 arrowprops={"arrowstyle": "->", "color": NEUTRAL_COLOR})
     ax.annotate("the gradient fades to 0\nfor large |x|", (6, 0.005), xytext=(3.3, 0.3), fontsize=9,
                 arrowprops={"arrowstyle": "->", "color": NEUTRAL_COLOR})
-    ax.set(xlim=x_range, ylim=(-0.1, 1.1), xlabel="x", ylabel="y  and  dy/dx")
+    # Room below 0 for dx with a negative dout (the slider goes down to dout = −2: dx ≥ −0.5).
+    ax.set(xlim=x_range, ylim=(-0.58, 1.1), xlabel="x", ylabel="y,  dy/dx,  dx")
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left", fontsize=8.5)
     return figure
 
 
@@ -404,6 +461,9 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
     Returns a Figure with two Axes on top of each other: gid "parameters" holds what does not
     depend on N (W, B, Wᵀ, dW, dB and the operators), gid "batch" the blocks that grow with N
     (X, Y, dY, dX, Xᵀ) and the numbers. Each block's label ("X (N, D)") has gid "shape:<name>".
+    In dW = Xᵀ·dY the axis of length N, which the product sums away, is marked in CONTRACTED_COLOR:
+    brackets (lines with gid "contracted:Xᵀ" and "contracted:dY") labelled "N = 4" (texts with
+    gid "contracted:N"), and a caption with the shapes of the product (gid "contracted:caption").
     """
     n, d = np.shape(X)
     m = np.shape(W)[1]
@@ -440,12 +500,19 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
     draw = {"parameters": parameters_ax if new_figure else None, "batch": batch_ax, "drawn": drawn}
     left_width = max(draw_equation(draw, equations[row], 0.0, middles[row], cell, room) for row in (0, 1))
     right_start = left_width + 1.5
+    product_blocks = {}  # where Xᵀ and dY of dW = Xᵀ·dY are drawn: their N axis gets marked
     right_end = max(draw_equation(draw, equations[row + 2], right_start, middles[row], cell, room,
-                                  show_values=(row == 1))
+                                  show_values=(row == 1), extents=product_blocks if row == 0 else None)
                     for row in (0, 1))
+    caption_x, caption_y = (right_start + right_end) / 2 - 0.8, -band_heights[0] - 0.45  # its middle
+    mark_contracted_axis(batch_ax, product_blocks, n, f"{X.T.shape} · {dY.shape} = {dW.shape}",
+                         caption_x, caption_y, new_figure)
+    if new_figure:  # the words that do not change with N: drawn once, not on every slider move
+        parameters_ax.text(caption_x + 0.02, caption_y, ": the N samples are summed away", ha="left",
+                           va="center", fontsize=9.5, color=CONTRACTED_COLOR, gid="contracted:note")
     # A fixed scale (inches per data unit) and axes sized to the drawing: no layout engine has to
-    # measure the texts on every redraw.
-    left, right, bottom, top = -0.3, right_end + 0.3, middles[1] - band_heights[1] / 2 - 0.3, 1.2
+    # measure the texts on every redraw. Room on the right for the bracket beside dY.
+    left, right, bottom, top = -0.3, right_end + 1.4, middles[1] - band_heights[1] / 2 - 0.3, 1.2
     inches_per_unit, title_inches = 0.5, 0.55
     width, height = (right - left) * inches_per_unit, (top - bottom) * inches_per_unit
     for ax in (parameters_ax, batch_ax):
@@ -458,12 +525,47 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
         # The title does not change with N (the block labels show it): one text less to redraw.
         figure.text(0.5, 1 - 0.08 / (height + title_inches),
                     f"Affine with D = {d} inputs and M = {m} outputs: every gradient has the shape of its "
-                    "variable;\ndB adds up the N rows of dY, since the same B was added to every row",
+                    "variable;\ndW = Xᵀ·dY sums over the N samples (purple); dB adds up the N rows of dY",
                     ha="center", va="top", fontsize=10, gid="title")
     return figure
 
 
-def draw_equation(draw, items, left, middle, cell, room, show_values=False):
+def mark_contracted_axis(ax, blocks, n, caption, caption_x, caption_y, new_figure):
+    """Brackets along the N axis of Xᵀ (under it) and of dY (beside it), each labelled "N = n", and
+    a caption under the equation. blocks: {name: (left, bottom, right, top)} from draw_equation.
+    new_figure False: the artists exist (gids "contracted:..."): they are moved, not drawn anew."""
+    x_left, x_bottom, x_right, _ = blocks["Xᵀ"]
+    d_left, d_bottom, d_right, d_top = blocks["dY"]
+    reach, gap = 0.15, 0.08  # bracket depth and its distance from the block, in data units
+    brackets = {
+        "Xᵀ": ([x_left, x_left, x_right, x_right],
+               [x_bottom - gap, x_bottom - gap - reach, x_bottom - gap - reach, x_bottom - gap]),
+        "dY": ([d_right + gap, d_right + gap + reach, d_right + gap + reach, d_right + gap],
+               [d_top, d_top, d_bottom, d_bottom]),
+    }
+    labels = [((x_left + x_right) / 2, x_bottom - gap - reach - 0.08, "center", "top"),
+              (d_right + gap + reach + 0.1, (d_bottom + d_top) / 2, "left", "center")]
+    if new_figure:
+        for name in brackets:
+            ax.add_line(Line2D([], [], color=CONTRACTED_COLOR, linewidth=2, gid=f"contracted:{name}"))
+        for _ in labels:
+            ax.text(0, 0, "", fontsize=10, color=CONTRACTED_COLOR, fontweight="bold", gid="contracted:N")
+        ax.text(0, 0, "", ha="right", va="center", fontsize=9.5, color=CONTRACTED_COLOR,
+                gid="contracted:caption")
+    for name, (xs, ys) in brackets.items():
+        artist_by_gid(ax, f"contracted:{name}").set_data(xs, ys)
+    n_labels = [text for text in ax.texts if text.get_gid() == "contracted:N"]
+    for text, (x, y, ha, va) in zip(n_labels, labels, strict=True):
+        text.set_position((x, y))
+        text.set_text(f"N = {n}")
+        text.set_horizontalalignment(ha)
+        text.set_verticalalignment(va)
+    caption_text = artist_by_gid(ax, "contracted:caption")
+    caption_text.set_position((caption_x, caption_y))
+    caption_text.set_text(caption)
+
+
+def draw_equation(draw, items, left, middle, cell, room, show_values=False, extents=None):
     """Draw one equation of blocks and operator texts from x = left, centred on y = middle.
 
     draw: {"parameters": Axes or None, "batch": Axes, "drawn": None or iterators}: where the blocks
@@ -473,12 +575,15 @@ def draw_equation(draw, items, left, middle, cell, room, show_values=False):
     order they were drawn), to update in place, or None to draw new ones.
     items: (name, array, kind, grows with the batch) tuples, drawn as one cell per entry (a 1-D
     array as one row), and strings drawn between them. Each block gets the width of `room`
-    samples if it grows sideways with the batch (Xᵀ). show_values writes each entry in its cell;
-    a batch-sized block gets texts for `room` rows, those beyond its N rows hidden.
+    samples if it grows sideways with the batch (Xᵀ). show_values writes each entry in its cell
+    (cells then are wider, so that numbers such as -0.3 fit at a readable size); a batch-sized
+    block gets texts for `room` rows, those beyond its N rows hidden.
+    extents: a dict to fill with {name: (left, bottom, right, top)} of the batch-sized blocks.
     Returns the right edge.
     """
     fills = {"forward": (FORWARD_FILL, FORWARD_COLOR), "backward": (BACKWARD_FILL, BACKWARD_COLOR),
              "neutral": (NEUTRAL_FILL, NEUTRAL_COLOR)}
+    cell_width = cell * 1.6 if show_values else cell
     for item in items:
         if isinstance(item, str):
             short = len(item) == 1
@@ -493,28 +598,34 @@ def draw_equation(draw, items, left, middle, cell, room, show_values=False):
         drawn = draw["drawn"]
         if grows:
             block = None if drawn is None else next(drawn["blocks"])
-            draw_block(draw["batch"], name, values, np.shape(array), fills[kind], left, middle, cell, block)
+            draw_block(draw["batch"], name, values, np.shape(array), fills[kind], left, middle,
+                       (cell_width, cell), block)
+            if extents is not None:
+                extents[name] = (left, middle - rows * cell / 2, left + columns * cell_width,
+                                 middle + rows * cell / 2)
         elif draw["parameters"] is not None:
-            draw_block(draw["parameters"], name, values, np.shape(array), fills[kind], left, middle, cell)
+            draw_block(draw["parameters"], name, values, np.shape(array), fills[kind], left, middle,
+                       (cell_width, cell))
         if show_values:
             top = middle + rows * cell / 2
             for row in range(room if grows else rows):
                 for column in range(columns):
-                    text = (draw["batch"].text(0, 0, "", ha="center", va="center", fontsize=7.5,
+                    text = (draw["batch"].text(0, 0, "", ha="center", va="center", fontsize=9.5,
                                                color=BACKWARD_COLOR, gid="value")
                             if drawn is None else next(drawn["values"]))
                     text.set_visible(row < rows)
                     if row < rows:
-                        text.set_position((left + (column + 0.5) * cell, top - (row + 0.5) * cell))
+                        text.set_position((left + (column + 0.5) * cell_width, top - (row + 0.5) * cell))
                         text.set_text(f"{values[row, column]:.1f}")
         sideways = grows and name == "Xᵀ"  # its columns are the samples
-        left += (room if sideways else columns) * cell
+        left += (room if sideways else columns) * cell_width
     return left
 
 
 def draw_block(ax, name, values, shape, colors, left, middle, cell, block=None):
     """One array as a grid of cells centred on y = middle, with its name and shape above it.
 
+    cell: the (width, height) of one cell, in data units.
     block: the (frame, borders, label) of an earlier call for the same name, to move and resize
     instead of drawing new ones. Returns the block's (frame, borders, label).
     """
@@ -525,12 +636,14 @@ def draw_block(ax, name, values, shape, colors, left, middle, cell, block=None):
                  ax.add_collection(LineCollection([], colors=edge, linewidths=1), autolim=False),
                  ax.text(0, 0, "", ha="center", va="bottom", fontsize=10, color=edge, gid=f"shape:{name}"))
     frame, borders, label = block
+    cell_width, cell_height = cell
     rows, columns = values.shape
-    top, bottom, right = middle + rows * cell / 2, middle - rows * cell / 2, left + columns * cell
-    frame.set_bounds(left, bottom, columns * cell, rows * cell)
-    borders.set_segments([[(left, y), (right, y)] for y in bottom + cell * np.arange(1, rows)]
-                         + [[(x, bottom), (x, top)] for x in left + cell * np.arange(1, columns)])
-    label.set_position((left + columns * cell / 2, top + 0.1))
+    top, bottom = middle + rows * cell_height / 2, middle - rows * cell_height / 2
+    right = left + columns * cell_width
+    frame.set_bounds(left, bottom, columns * cell_width, rows * cell_height)
+    borders.set_segments([[(left, y), (right, y)] for y in bottom + cell_height * np.arange(1, rows)]
+                         + [[(x, bottom), (x, top)] for x in left + cell_width * np.arange(1, columns)])
+    label.set_position((left + columns * cell_width / 2, top + 0.1))
     label.set_text(f"{name} {shape}")
     return block
 

@@ -132,8 +132,8 @@ def run_relu(shift):
     relu = Relu()
     out = relu.forward(x)
     dx = relu.backward(RELU_UPSTREAM)
-    blocked = int(np.sum(relu.mask))
-    line = (f"shift = {shift:.2f}  blocked entries (mask True) = {blocked} of {relu.mask.size}  "
+    passed = int(np.sum(~relu.mask))
+    line = (f"shift = {shift:.2f}  {passed} of {relu.mask.size} gradients pass  "
             f"sum of out = {np.sum(out):.2f}  sum of dx = {np.sum(dx):.2f}")
     return line, {"x": x, "mask": relu.mask, "out": out, "dout": RELU_UPSTREAM, "dx": dx}
 
@@ -147,9 +147,11 @@ def relu_mask_view(shift=0.0):
 
 def relu_mask_moving_artists(figure):
     """What a new shift changes: the image and numbers of every panel but dout (the fixed upstream
-    gradient), and the title. (The frames are drawn again too: the images cover half of each line.)"""
+    gradient), the blocked frames of every panel, and the title. (The axes' spines are drawn again
+    too: the images cover half of each line.)"""
     changing = [ax for ax in figure.axes if ax.get_gid() != "dout"]
     return ([artist for ax in changing for artist in [*ax.images, *ax.texts, *ax.spines.values()]]
+            + [plots.artist_by_gid(ax, "blocked") for ax in figure.axes]
             + [plots.artist_by_gid(figure, "title")])
 
 
@@ -162,33 +164,42 @@ def relu_mask_explorer(shift=0.0):
 
 # ---------------------------------------------------------------- Sigmoid
 
-def run_sigmoid(x):
-    """Sigmoid forward at x, backward with dout = 1 (so dx = dy/dx = y(1−y)): (line, arrays of
-    plots.sigmoid_curve)."""
+def run_sigmoid(x, dout=1.0):
+    """Sigmoid forward at x, backward with dout: (line, arrays of plots.sigmoid_curve).
+
+    dx comes from the layer, Sigmoid.backward(dout), which reads only the stored output y:
+    dx = dout · y(1−y). The slope y(1−y) is backward with dout = 1."""
     layer = Sigmoid()
     y = layer.forward(np.array(x, dtype=float))
     slope = layer.backward(np.ones_like(y))
-    line = f"x = {x:.2f}  y = {float(y):.4f}  y(1−y) = {float(slope):.4f}"
-    return line, {"x": x, "y": y, "slope": slope}
+    dx = layer.backward(np.array(dout, dtype=float))
+    line = (f"x = {x:.2f}  y = {float(y):.4f}  y(1−y) = {float(slope):.4f}  "
+            f"dout = {dout:.2f}  dx = dout·y(1−y) = {float(dx):.4f}")
+    return line, {"x": x, "y": y, "slope": slope, "dout": dout, "dx": dx}
 
 
-def sigmoid_view(x=1.5):
-    """Print run_sigmoid's numbers and return the curve with the point and its tangent."""
-    line, arrays = run_sigmoid(x)
+def sigmoid_view(x=1.5, dout=1.0):
+    """Print run_sigmoid's numbers and return the curve with the point, its tangent and dx."""
+    line, arrays = run_sigmoid(x, dout)
     print(line)
     return plots.sigmoid_curve(**arrays)
 
 
 def sigmoid_moving_artists(figure):
-    """What a new x changes: the point on each curve, the tangent, the line at x and the title."""
+    """What a move changes: the point on each curve, the tangent, the line at x, the dout curve,
+    the dx point and the title."""
     ax = figure.axes[0]
-    return [plots.artist_by_gid(ax, gid) for gid in ("x", "tangent", "point", "slope point")] + [ax.title]
+    gids = ("x", "dout curve", "tangent", "point", "slope point", "dx point")
+    return [plots.artist_by_gid(ax, gid) for gid in gids] + [ax.title]
 
 
-def sigmoid_explorer(x=1.5):
-    """Slider "x" (−8 to 8): the Sigmoid's output, its slope y(1−y) and the tangent at x."""
+def sigmoid_explorer(x=1.5, dout=1.0):
+    """Sliders "x" (−8 to 8) and "dout" (−2 to 2): the Sigmoid's output, its slope y(1−y), the
+    tangent at x, and dx = dout · y(1−y)."""
     return explorer(run_sigmoid, plots.sigmoid_curve, sigmoid_moving_artists,
-                    x=FloatSlider(value=x, min=-8.0, max=8.0, step=0.1, description="x", style=SLIDER_STYLE))
+                    x=FloatSlider(value=x, min=-8.0, max=8.0, step=0.1, description="x", style=SLIDER_STYLE),
+                    dout=FloatSlider(value=dout, min=-2.0, max=2.0, step=0.1, description="dout",
+                                     style=SLIDER_STYLE))
 
 
 # ---------------------------------------------------------------- Affine
@@ -222,7 +233,12 @@ def run_affine(batch_size):
                   "dB": layer.db}
 
 
-def affine_batch_view(batch_size=2):
+# N = 4 samples by default: with D = 2 and M = 3, no array in the picture is square, so no
+# shape can be read two ways (is (3, 3) the product's rows or its columns?).
+AFFINE_START_BATCH_SIZE = 4
+
+
+def affine_batch_view(batch_size=AFFINE_START_BATCH_SIZE):
     """Print run_affine's numbers and return the shape diagram."""
     line, arrays = run_affine(batch_size)
     print(line)
@@ -234,7 +250,7 @@ def affine_moving_artists(figure):
     return [ax for ax in figure.axes if ax.get_gid() == "batch"]
 
 
-def affine_batch_explorer(batch_size=2):
+def affine_batch_explorer(batch_size=AFFINE_START_BATCH_SIZE):
     """Slider "batch size N" (1 to 8): X, Y, dY and dX grow with N; W, B, dW and dB do not."""
     slider = IntSlider(value=batch_size, min=1, max=MAX_BATCH_SIZE, step=1, description="batch size N",
                        style=SLIDER_STYLE)

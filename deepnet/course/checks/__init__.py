@@ -10,9 +10,15 @@ simple_layers (5.4), activation_layers (5.5), affine_softmax (5.6), network (5.7
 raises, whatever the learner's code does; it returns a CheckResult.
 """
 
-from deepnet.course.checks.activation_layers import check_relu, check_sigmoid
+from deepnet.course.checks.activation_layers import (
+    check_relu,
+    check_relu_mask_prediction,
+    check_sigmoid,
+    check_sigmoid_graph_values,
+)
 from deepnet.course.checks.affine_softmax import (
     check_affine,
+    check_batch_bias_gradient,
     check_cross_entropy_error,
     check_softmax,
     check_softmax_with_loss,
@@ -27,10 +33,13 @@ __all__ = [
     "CheckResult",
     "check_add_layer",
     "check_affine",
+    "check_batch_bias_gradient",
     "check_cross_entropy_error",
     "check_mul_layer",
     "check_relu",
+    "check_relu_mask_prediction",
     "check_sigmoid",
+    "check_sigmoid_graph_values",
     "check_softmax",
     "check_softmax_with_loss",
     "check_two_layer_net",

@@ -31,6 +31,35 @@ MESSAGES = {
     "no x[i, j])",
     "images": "your {name} works for x of shape (N, D) but not for x of shape (N, d1, d2): the layer "
     "works entry by entry, so write it for x of any shape",
+    # The two conceptual exercises: numbers and a mask written by hand.
+    "value_missing": "{name} is still None: write your number for it, then run this cell again",
+    "value_not_a_number": "{name} should be one number, but it is {kind}",
+    "graph_right_from_yours": "{name} follows from your {previous} = {previous_value}, "
+    "but that value is wrong: fix it first",
+    "graph_divide": "the value after the '/' node is dout * (-y**2) = {dout} * (-{y}**2) = {expected}: "
+    "you gave {got}",
+    "graph_divide_sign": "; the local derivative of 1/u is -1/u**2 = -y**2, which is negative",
+    "graph_divide_not_squared": "; -y is not squared: the local derivative is -y**2",
+    "graph_plus": "the value after the '+' node is the value before it, unchanged: the '+' node passes "
+    "the gradient on (its local derivative is 1), so it is {expected}: you gave {got}",
+    "graph_plus_zero": "; the constant 1 has derivative 0, but the gradient flows to the other "
+    "input, exp(-x), with factor 1",
+    "graph_exp": "the value after the exp node is the upstream value times exp(-x) = {upstream} * {exp} = "
+    "{expected}: you gave {got}",
+    "graph_exp_alone": "; that is exp(-x) alone: multiply it by the value that arrives from the right",
+    "graph_times": "the value after the '×(-1)' node is the upstream value times -1 = {upstream} * -1 = "
+    "{expected}: you gave {got}",
+    "graph_times_forgotten": "; the sign is not flipped: the '×' node multiplies by its other input, -1",
+    "mask_missing": "predicted_mask is still None: write your mask for x, then run this cell again",
+    "mask_ragged": "predicted_mask should be a list of rows of equal length, like x (shape {shape})",
+    "mask_shape": "predicted_mask should have the shape of x, {shape}, but it has shape {got_shape}",
+    "mask_not_boolean": "predicted_mask should hold True and False, but it holds {got}",
+    "mask_is_out": "; these are the output values out = max(0, x), not the mask",
+    "mask_inverted": "predicted_mask is True where x > 0: that is the wrong way round. The mask is True "
+    "where the gradient is BLOCKED, x <= 0 (the switch is off there)",
+    "mask_strict": "predicted_mask is False at the entry x = 0 (index {index}): the mask is x <= 0, so it "
+    "is True at an exact 0; there the gradient is blocked, as in the book",
+    "mask_wrong": "predicted_mask is {got}, but mask = (x <= 0) is {expected}",
 }
 
 
@@ -160,3 +189,147 @@ def check_sigmoid(Sigmoid):
             cases, reuse, twins = elementwise_cases(SIGMOID, rng, 2.0)
             layer_cases(check, Sigmoid, SIGMOID, cases, reuse, twins)
     return check.result()
+
+
+# ---------------------------------------------------------------- conceptual exercises
+
+# The Sigmoid graph of figure 5-20, at x = 0 with dout = 1 arriving from the right.
+GRAPH_X = 0.0
+GRAPH_DOUT = 1.0
+# The four backward values, from right to left: (argument name, node it has passed).
+GRAPH_VALUES = ("after_divide", "after_plus", "after_exp", "after_times_minus_one")
+# The input of the mask exercise: one entry is exactly 0.
+MASK_X = np.array([[1.0, -0.5], [0.0, 3.0]])
+
+
+def as_number(check, name, value):
+    """The learner's value as a float; a failure of the case when it is not one number."""
+    try:
+        number = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number.size != 1 or isinstance(value, (str, bytes)):
+        message = MESSAGES["value_not_a_number"].format(name=name, kind=a_kind(value))
+        check.fail(("not a number", name), message)
+    return float(number.reshape(()))
+
+
+def a_kind(value):
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
+def text(value):
+    return f"{value:.4f}"
+
+
+def sigmoid_graph_steps(x, dout):
+    """(name, rule, upstream name) of each backward step: rule(upstream value) is the right value."""
+    y = 1 / (1 + np.exp(-x))
+    return [
+        ("after_divide", lambda upstream: upstream * -(y**2), None),
+        ("after_plus", lambda upstream: upstream, "after_divide"),
+        ("after_exp", lambda upstream: upstream * np.exp(-x), "after_plus"),
+        ("after_times_minus_one", lambda upstream: -upstream, "after_exp"),
+    ]
+
+
+def check_sigmoid_graph_values(after_divide, after_plus, after_exp, after_times_minus_one):
+    """Check the four backward values of the Sigmoid graph at x = 0 with dout = 1 (figure 5-20).
+
+    Each value is checked twice: against the right value, and against the node's rule applied to
+    the learner's own value on its right. A step that is right from a wrong start is named as such,
+    so a learner fixes the first wrong step, not all four.
+    """
+    given = dict(zip(GRAPH_VALUES, (after_divide, after_plus, after_exp, after_times_minus_one), strict=True))
+    x, dout = GRAPH_X, GRAPH_DOUT
+    y = 1 / (1 + np.exp(-x))
+    with Check("Sigmoid graph at x = 0", given, kind="values") as check:
+        missing = [name for name, value in given.items() if value is None]
+        for name in missing:
+            check.unwritten.append(MESSAGES["value_missing"].format(name=name))
+        if missing:
+            return check.result()
+        right = {}
+        learner = {}
+        for name, rule, upstream_name in sigmoid_graph_steps(x, dout):
+            upstream_right = dout if upstream_name is None else right[upstream_name]
+            right[name] = rule(upstream_right)
+            with check.case(f"{name} at x = 0"):
+                got = learner[name] = as_number(check, name, given[name])
+                if np.isclose(got, right[name], rtol=1e-3, atol=1e-4):
+                    continue
+                if upstream_name is not None and np.isclose(got, rule(learner[upstream_name]), atol=1e-4):
+                    check.fail(("from yours", name), MESSAGES["graph_right_from_yours"].format(
+                        name=name, previous=upstream_name, previous_value=text(learner[upstream_name])))
+                check.fail(("wrong", name), graph_message(name, got, right, upstream_right, x, dout, y))
+    return check.result()
+
+
+def graph_message(name, got, right, upstream, x, dout, y):
+    """Why the value after one node is wrong: the node's rule with its numbers, and a likely cause."""
+    values = {"expected": text(right[name]), "got": text(got), "upstream": text(upstream)}
+    if name == "after_divide":
+        message = MESSAGES["graph_divide"].format(dout=text(dout), y=text(y), **values)
+        if np.isclose(got, -right[name]):
+            message += MESSAGES["graph_divide_sign"]
+        elif np.isclose(got, -dout * y):
+            message += MESSAGES["graph_divide_not_squared"]
+        return message
+    if name == "after_plus":
+        return MESSAGES["graph_plus"].format(**values) + (MESSAGES["graph_plus_zero"] if got == 0 else "")
+    if name == "after_exp":
+        message = MESSAGES["graph_exp"].format(exp=text(np.exp(-x)), **values)
+        if np.isclose(got, np.exp(-x)):
+            message += MESSAGES["graph_exp_alone"]
+        return message
+    message = MESSAGES["graph_times"].format(**values)
+    if np.isclose(got, upstream):
+        message += MESSAGES["graph_times_forgotten"]
+    return message
+
+
+def check_relu_mask_prediction(predicted_mask):
+    """Check a mask predicted by hand for x = [[1.0, -0.5], [0.0, 3.0]]: True where x <= 0."""
+    x = MASK_X
+    expected = x <= 0
+    with Check("ReLU mask of x with a 0", predicted_mask, kind="values") as check:
+        if predicted_mask is None:
+            check.unwritten.append(MESSAGES["mask_missing"])
+            return check.result()
+        got = mask_of_the_right_form(check, predicted_mask, x.shape)
+        if got is not None:
+            with check.case("x = [[1.0, -0.5], [0.0, 3.0]]"):
+                compare_mask(check, got, x, expected)
+    return check.result()
+
+
+def mask_of_the_right_form(check, predicted_mask, shape):
+    """predicted_mask as a boolean array of x's shape, or None (the failure recorded)."""
+    with check.case("the form of predicted_mask"):
+        try:
+            got = np.asarray(predicted_mask)
+        except (TypeError, ValueError):  # rows of different lengths
+            check.fail(("ragged",), MESSAGES["mask_ragged"].format(shape=shape))
+        if got.shape != shape:
+            check.fail(("shape",), MESSAGES["mask_shape"].format(shape=shape, got_shape=got.shape))
+        if got.dtype != bool:
+            message = MESSAGES["mask_not_boolean"].format(got=got.tolist())
+            if got.dtype.kind in "iuf" and np.array_equal(got, np.maximum(0, MASK_X)):
+                message += MESSAGES["mask_is_out"]
+            check.fail(("not boolean",), message)
+        return got
+    return None
+
+
+def compare_mask(check, got, x, expected):
+    """One case of check_relu_mask_prediction: fail with the cause, or return when the mask is right."""
+    if np.array_equal(got, expected):
+        return
+    # x > 0 and x >= 0 differ only at the 0; both mark where the gradient passes.
+    if np.array_equal(got, x > 0) or np.array_equal(got, x >= 0):
+        check.fail(("inverted",), MESSAGES["mask_inverted"])
+    if np.array_equal(got, x < 0):
+        index = tuple(int(i) for i in np.argwhere(x == 0)[0])
+        check.fail(("strict",), MESSAGES["mask_strict"].format(index=index))
+    check.fail(("wrong",), MESSAGES["mask_wrong"].format(got=got.tolist(), expected=expected.tolist()))

@@ -68,6 +68,22 @@ MESSAGES = {
     "swl_capped": "the loss is {got} for logits far apart, where the exact loss is {exact}: "
     "log(softmax(x) + 1e-7) caps each sample's loss at -log(1e-7) = 16.1; compute log-softmax "
     "directly, x - max - log(Σ exp(x - max)), for the exact value",
+    # The conceptual exercise: dB for the book's dY, by hand or with numpy.
+    "bias_missing": "dB is still None: write dB for dY = {dy}, then run this cell again",
+    "bias_not_numbers": "dB should be an array of numbers, one per output, but it is {kind}",
+    "bias_rows": "your dB, {got}, has one number per sample: you summed along each row (axis=1). "
+    "B has one entry per output, so sum down the rows, over the batch: np.sum(dY, axis=0)",
+    "bias_not_summed": "your dB is dY itself, shape {shape}. A gradient has the shape of what it is "
+    "the gradient of: B has shape (3,). B was copied to each of the N rows, so add up the rows' "
+    "gradients: np.sum(dY, axis=0)",
+    "bias_total": "your dB, {got}, is the sum of all of dY: one number. B has 3 entries, each with its "
+    "own gradient: sum over the batch axis only, np.sum(dY, axis=0)",
+    "bias_mean": "your dB, {got}, is the mean over the batch. Where one value is used N times, the N "
+    "gradients add up; they are not averaged (the loss's 1/N is already inside dY): np.sum(dY, axis=0)",
+    "bias_shape": "dB should have shape (3,), one number per output (per column of dY), but it has "
+    "shape {shape}",
+    "bias_wrong": "your dB, {got}, is not the column sums of dY = {dy}: each entry of dB adds up "
+    "its column of dY, one term per sample",
     "swl_ignores_dout": "SoftmaxWithLoss.backward ignores dout: backward(2.0) returns the same as "
     "backward(1.0); multiply by dout, dx = (y - t) / N * dout, so that the layer also "
     "works when its loss is scaled or summed with another (the book's code ignores it "
@@ -498,3 +514,56 @@ def check_softmax_with_loss(SoftmaxWithLoss):
         )
         layer_cases(check, SoftmaxWithLoss, SOFTMAX_WITH_LOSS, cases, reuse, twins)
     return check.result()
+
+
+# ---------------------------------------------------------------------------------------------
+# A conceptual exercise: dB by hand
+# ---------------------------------------------------------------------------------------------
+
+# The book's upstream gradient for a batch of N = 2 samples and M = 3 outputs (section 5.6.2).
+BOOK_DY = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+
+
+def check_batch_bias_gradient(dB):
+    """Check dB for the book's dY = [[1, 2, 3], [4, 5, 6]]: the column sums [5, 7, 9].
+
+    Each usual mistake is named: summed over axis 1 ([6, 15]), not summed (dY), the sum of
+    everything (21), the mean over the batch ([2.5, 3.5, 4.5]).
+    """
+    dy_text = str(BOOK_DY.tolist())
+    with Check("dB for the book's dY", dB, kind="values") as check:
+        if dB is None:
+            check.unwritten.append(MESSAGES["bias_missing"].format(dy=dy_text))
+            return check.result()
+        with check.case(f"dY = {dy_text}"):
+            got = as_numbers(check, dB)
+            got_text = str(np.round(got, 4).tolist())
+            mistakes = [
+                (np.sum(BOOK_DY, axis=1), ("rows",), MESSAGES["bias_rows"].format(got=got_text)),
+                (BOOK_DY, ("not summed",), MESSAGES["bias_not_summed"].format(shape=got.shape)),
+                (np.sum(BOOK_DY), ("total",), MESSAGES["bias_total"].format(got=got_text)),
+                (np.mean(BOOK_DY, axis=0), ("mean",), MESSAGES["bias_mean"].format(got=got_text)),
+            ]
+            for wrong, key, message in mistakes:
+                if got.shape == np.shape(wrong) and np.allclose(got, wrong):
+                    check.fail(key, message)
+            if got.shape != (BOOK_DY.shape[1],):
+                check.fail(("shape",), MESSAGES["bias_shape"].format(shape=got.shape))
+        if check.findings:  # a wrong shape or a named mistake: the values cannot tell more
+            return check.result()
+        with check.case("each entry of dB, a column sum of dY"):
+            if not np.allclose(got, np.sum(BOOK_DY, axis=0)):
+                check.fail(("wrong",), MESSAGES["bias_wrong"].format(got=got_text, dy=dy_text))
+    return check.result()
+
+
+def as_numbers(check, value):
+    """The learner's value as a float array; a failure of the case when it is not numbers."""
+    try:
+        if isinstance(value, (str, bytes, dict, set)) or callable(value):
+            raise TypeError
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        name = type(value).__name__
+        kind = f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+        check.fail(("not numbers",), MESSAGES["bias_not_numbers"].format(kind=kind))
