@@ -156,7 +156,9 @@ def first_line(text):
 
 def default_solution_dirs():
     """Where a solution is looked for when --solutions is not given, in this order."""
-    return [Path.cwd() / "solutions", Path(__file__).resolve().parents[2] / "solutions"]
+    folders = [Path.cwd() / "solutions", Path(__file__).resolve().parents[2] / "solutions"]
+    return [folder for index, folder in enumerate(folders) if folder.resolve() not in
+            [earlier.resolve() for earlier in folders[:index]]]
 
 
 # ---------------------------------------------------------------------------------------------
