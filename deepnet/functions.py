@@ -63,27 +63,34 @@ def cross_entropy_error(y, t):
     return mean_negative_log_likelihood(log_y, t, "cross_entropy_error")
 
 
+def require_vector_or_batch(x, who, name="x"):
+    """Reject anything but one sample (C,) or a batch (N, C)."""
+    if x.ndim not in (1, 2):
+        raise ValueError(
+            f"{who} expected {name} of shape (C,) or (N, C), got shape {x.shape}; "
+            f"reshape it to (N, C) with {name}.reshape(len({name}), -1)."
+        )
+
+
 def as_batch(x, who, name="x"):
     """View a 1-D array (C,) as a batch of one (1, C); reject anything but 1-D or 2-D."""
-    if x.ndim == 1:
-        return x.reshape(1, -1)
-    if x.ndim == 2:
-        return x
-    raise ValueError(
-        f"{who} expected {name} of shape (C,) or (N, C), got shape {x.shape}; "
-        f"reshape it to (N, C) with {name}.reshape(len({name}), -1)."
-    )
+    require_vector_or_batch(x, who, name)
+    return x.reshape(1, -1) if x.ndim == 1 else x
 
 
-def labels_as_batch(t, batch_shape, who):
-    """Validate labels t against scores of shape (N, C) and return (labels, is_one_hot).
+def is_one_hot(t, n, c):
+    """True when labels t of valid shape are one-hot: (N, C), or (C,) for a batch of one (N = 1)."""
+    return t.shape == (n, c) or (n == 1 and t.shape == (c,))
 
-    One-hot labels come back as an (N, C) float array, class indices as an (N,) int array.
+
+def require_labels(t, n, c, who):
+    """Reject labels t (a numpy array) that fit neither scores of shape (N, C) nor C classes.
+
+    Accepted: one-hot (N, C), or (C,) for one sample; class indices (N,), or () for one sample,
+    as integers in 0..C-1.
     """
-    n, c = batch_shape
-    t = np.asarray(t)
-    if t.shape == (n, c) or (n == 1 and t.shape == (c,)):
-        return t.reshape(n, c).astype(np.float64, copy=False), True
+    if is_one_hot(t, n, c):
+        return
     if t.shape == (n,) or (n == 1 and t.shape == ()):
         if not np.issubdtype(t.dtype, np.integer):
             raise ValueError(
@@ -96,18 +103,31 @@ def labels_as_batch(t, batch_shape, who):
                 f"{who}: labels must be class indices in 0..{c - 1} (there are {c} classes), "
                 f"got {t.reshape(-1)[bad.reshape(-1)][0]}; check the labels or the number of classes."
             )
-        return t.reshape(n), False
+        return
     raise ValueError(
         f"{who}: labels t must be class indices of shape ({n},) or one-hot of shape ({n}, {c}) "
         f"to match the scores of shape ({n}, {c}); got shape {t.shape}."
     )
 
 
+def labels_as_batch(t, batch_shape, who):
+    """Validate labels t against scores of shape (N, C) and return (labels, is_one_hot).
+
+    One-hot labels come back as an (N, C) float array, class indices as an (N,) int array.
+    """
+    n, c = batch_shape
+    t = np.asarray(t)
+    require_labels(t, n, c, who)
+    if is_one_hot(t, n, c):
+        return t.reshape(n, c).astype(np.float64, copy=False), True
+    return t.reshape(n), False
+
+
 def mean_negative_log_likelihood(log_y, t, who):
     """-1/N * sum of log_y at the true classes; log_y has shape (N, C)."""
-    t, is_one_hot = labels_as_batch(t, log_y.shape, who)
+    t, one_hot = labels_as_batch(t, log_y.shape, who)
     n = log_y.shape[0]
-    if is_one_hot:
+    if one_hot:
         picked = np.sum(t * log_y)
     else:
         picked = np.sum(log_y[np.arange(n), t])

@@ -5,12 +5,12 @@ A gradient check compares the analytic gradient of backward() with central diffe
 and reports their relative error: about 1e-7 or less means the backward pass is right,
 above 1e-2 means it is wrong.
 """
-import math
-
 import numpy as np
 
 GOOD_RELATIVE_ERROR = 1e-7
 WRONG_RELATIVE_ERROR = 1e-2
+# Below this, a relative error's digits are rounding noise (they differ between machines).
+RELATIVE_ERROR_FLOOR = 1e-8
 
 
 def require_float_array(x, who):
@@ -68,20 +68,37 @@ def relative_error(a, b):
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-def gradient_check_report(name, analytic, numeric, tolerance=GOOD_RELATIVE_ERROR):
-    """One line for a notebook: 'dx: relative error ≈ 1e-10 ✓ (expected ≤ 1e-7)'.
+def _one_digit(value):
+    """1 significant digit in the notation of the notebooks' text: 2.5e-07 -> '2e-7'."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
-    The error is shown as its nearest power of ten, and judged by it: its digits are rounding
-    noise that differs between CPUs, and a notebook validated by nbval must print the same text
-    on every machine (a decade boundary lies a factor of 3 away from the shown power).
+
+def gradient_check_report(name, analytic, numeric, tolerance=GOOD_RELATIVE_ERROR):
+    """One line for a notebook: 'dx: relative error 2e-7 ? suspicious (expected ≤ 1e-7)'.
+
+    The largest relative error is printed with one significant digit and judged by its real
+    value: ✓ up to `tolerance` (1e-7), ✗ wrong above 1e-2, suspicious in between. So 2.5e-7
+    prints as "2e-7 ? suspicious", never as a rounded power of ten that passes, and 1.4e-7 prints
+    as "1e-7 ? suspicious": the digit is rounded, the verdict is not.
+
+    Errors below 1e-8 print as "< 1e-8" (0 included) and are judged good. Their digits are
+    rounding noise that differs between CPUs and numpy builds, and a notebook validated by nbval
+    must print the same text on every machine; "< 1e-8" is a bound that holds on all of them.
+    A tolerance below that floor could not be judged from the printed line, so it is refused.
     """
+    if tolerance < RELATIVE_ERROR_FLOOR:
+        floor = _one_digit(RELATIVE_ERROR_FLOOR)
+        raise ValueError(
+            f"gradient_check_report cannot judge a tolerance of {_one_digit(tolerance)}: relative errors "
+            f"below {floor} are rounding noise. Use a tolerance of at least {floor}."
+        )
     error = relative_error(analytic, numeric)
-    magnitude = 0.0 if error == 0 else 10.0 ** round(math.log10(error))
-    if magnitude <= tolerance:
+    if error <= tolerance:
         verdict = "✓"
-    elif magnitude <= WRONG_RELATIVE_ERROR:
+    elif error <= WRONG_RELATIVE_ERROR:
         verdict = "? suspicious"
     else:
         verdict = "✗ wrong"
-    shown = "0" if error == 0 else f"≈ 1e{round(math.log10(error))}"
-    return f"{name}: relative error {shown} {verdict} (expected ≤ 1e{round(math.log10(tolerance))})"
+    shown = f"< {_one_digit(RELATIVE_ERROR_FLOOR)}" if error < RELATIVE_ERROR_FLOOR else _one_digit(error)
+    return f"{name}: relative error {shown} {verdict} (expected ≤ {_one_digit(tolerance)})"

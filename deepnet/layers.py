@@ -3,15 +3,18 @@
 Every layer has forward() and backward(dout). forward stores what backward needs;
 backward takes the gradient of the loss with respect to the layer's output (dout) and
 returns the gradient with respect to its input(s). No method modifies an array it is given.
+
+Checks of the caller's input are statements of their own that call a require_*() function
+(they raise a ValueError or RuntimeError that says what was expected and how to fix it).
+show_source(layer, core=True) leaves exactly those statements out, to show the maths alone.
 """
 import numpy as np
 
 from deepnet.functions import (
-    as_batch,
     as_float_array,
-    labels_as_batch,
-    log_softmax,
-    mean_negative_log_likelihood,
+    is_one_hot,
+    require_labels,
+    require_vector_or_batch,
     sigmoid,
 )
 
@@ -29,6 +32,30 @@ def require_shape(who, name, array, expected_shape, hint):
     if np.shape(array) != tuple(expected_shape):
         raise ValueError(
             f"{who} expected {name} of shape {tuple(expected_shape)}, got {np.shape(array)}; {hint}"
+        )
+
+
+def require_affine_parameters(W, b):
+    if np.ndim(W) != 2 or np.shape(b) != (np.shape(W)[1],):
+        raise ValueError(
+            f"Affine expected W of shape (D, M) and b of shape (M,), got W {np.shape(W)} "
+            f"and b {np.shape(b)}; b needs one bias per column of W."
+        )
+
+
+def require_affine_input(x, W):
+    """x (a numpy array) must be a batch (N, D) or (N, d1, d2, ...) with d1*d2*... = D = len(W)."""
+    n_features = W.shape[0]
+    if x.ndim < 2:
+        raise ValueError(
+            f"Affine expected a batch of shape (N, {n_features}), got shape {x.shape}; "
+            "for a single sample use x.reshape(1, -1)."
+        )
+    flat = x.reshape(x.shape[0], -1)
+    if flat.shape[1] != n_features:
+        raise ValueError(
+            f"Affine expected inputs with {n_features} features (W has shape {W.shape}), "
+            f"got {flat.shape[1]} (x has shape {x.shape})."
         )
 
 
@@ -68,8 +95,9 @@ class AddLayer:
     """Addition node  out = x + y  (section 5.4.2).
 
     forward(x, y) -> x + y.
-    backward(dout) -> (dx, dy) = (dout, dout): d(x + y)/dx = d(x + y)/dy = 1,
-        so the gradient passes through unchanged to both inputs.
+    backward(dout) -> (dx, dy) = (dout * 1, dout * 1): d(x + y)/dx = d(x + y)/dy = 1,
+        so the gradient passes through unchanged to both inputs. The derivatives are the
+        constant 1 whatever x and y are, which is why forward stores nothing.
     """
 
     def __init__(self):
@@ -162,11 +190,7 @@ class Affine:
     """
 
     def __init__(self, W, b, input_gradient=True):
-        if np.ndim(W) != 2 or np.shape(b) != (np.shape(W)[1],):
-            raise ValueError(
-                f"Affine expected W of shape (D, M) and b of shape (M,), got W {np.shape(W)} "
-                f"and b {np.shape(b)}; b needs one bias per column of W."
-            )
+        require_affine_parameters(W, b)
         self.W = W
         self.b = b
         self.input_gradient = input_gradient
@@ -177,21 +201,10 @@ class Affine:
 
     def forward(self, x):
         x = np.asarray(x)
-        n_features = self.W.shape[0]
-        if x.ndim < 2:
-            raise ValueError(
-                f"Affine expected a batch of shape (N, {n_features}), got shape {x.shape}; "
-                "for a single sample use x.reshape(1, -1)."
-            )
-        flat = x.reshape(x.shape[0], -1)
-        if flat.shape[1] != n_features:
-            raise ValueError(
-                f"Affine expected inputs with {n_features} features (W has shape {self.W.shape}), "
-                f"got {flat.shape[1]} (x has shape {x.shape})."
-            )
+        require_affine_input(x, self.W)
         self.original_x_shape = x.shape
-        self.x = flat
-        return flat @ self.W + self.b
+        self.x = x.reshape(x.shape[0], -1)  # an image (N, d1, d2, ...) becomes a row (N, D)
+        return self.x @ self.W + self.b
 
     def backward(self, dout):
         require_forward(self, self.x)
@@ -227,24 +240,36 @@ class SoftmaxWithLoss:
 
     def forward(self, x, t):
         x = as_float_array(x)
-        scores = as_batch(x, "SoftmaxWithLoss.forward", "x")
-        log_y = log_softmax(scores)
-        self.loss = mean_negative_log_likelihood(log_y, t, "SoftmaxWithLoss.forward")
-        self.t = np.asarray(t)
+        require_vector_or_batch(x, "SoftmaxWithLoss.forward", "x")
+        scores = x.reshape(1, -1) if x.ndim == 1 else x  # one sample (C,) is a batch of one (1, C)
+        n, c = scores.shape
+        # log y = (x - max) - log(sum exp(x - max)): log-sum-exp, exact and finite for finite scores
+        shifted = scores - np.max(scores, axis=-1, keepdims=True)
+        log_y = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+        t = np.asarray(t)
+        require_labels(t, n, c, "SoftmaxWithLoss.forward")
+        if is_one_hot(t, n, c):  # t of shape (N, C): loss = -1/N sum(t * log y), in float64
+            picked = np.sum(t.reshape(n, c).astype(np.float64) * log_y)
+        else:  # class indices t of shape (N,): loss = -1/N sum of log y at each true class
+            picked = np.sum(log_y[np.arange(n), t.reshape(n)])
+        self.loss = (-picked / n).astype(log_y.dtype)
+        self.t = t
         self.y = np.exp(log_y).reshape(x.shape)
         return self.loss
 
     def backward(self, dout=1):
         require_forward(self, self.y)
-        y = as_batch(self.y, "SoftmaxWithLoss.backward", "y")
-        t, is_one_hot = labels_as_batch(self.t, y.shape, "SoftmaxWithLoss.backward")
-        n = y.shape[0]
-        if is_one_hot:
-            dx = y - t.astype(y.dtype)
-        else:
+        require_vector_or_batch(self.y, "SoftmaxWithLoss.backward", "y")
+        y = self.y.reshape(1, -1) if self.y.ndim == 1 else self.y
+        n, c = y.shape
+        t = np.asarray(self.t)
+        require_labels(t, n, c, "SoftmaxWithLoss.backward")
+        if is_one_hot(t, n, c):  # one-hot t: y - t
+            dx = y - t.reshape(n, c).astype(y.dtype)
+        else:  # class indices: y minus 1 at each sample's true class
             dx = y.copy()
-            dx[np.arange(n), t] -= 1
-        dx = dx * (dout / n)
+            dx[np.arange(n), t.reshape(n)] -= 1
+        dx = dx * (dout / n)  # (y - t) / N, times the upstream gradient
         return dx.reshape(self.y.shape).astype(self.y.dtype, copy=False)
 
     def __repr__(self):

@@ -204,3 +204,31 @@ def test_the_shipped_stubs_pass_lax_nbval():
         cwd=REPO, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_an_interrupted_write_leaves_the_old_exercise_notebook_and_no_temporary_file(course, monkeypatch):
+    target = course / "exercises" / "5.5-activation-layers.ipynb"
+    target.write_text(target.read_text(encoding="utf-8").replace("# YOUR CODE HERE", "# YOUR  CODE HERE"),
+                      encoding="utf-8")  # stale, so it will be rewritten
+    before = target.read_bytes()
+
+    def interrupted(source, destination):
+        raise KeyboardInterrupt  # as if the learner pressed Ctrl-C just before the rename
+    monkeypatch.setattr(exercises.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        exercises.generate(course, ["5.5-activation-layers"], force=True)
+    assert target.read_bytes() == before
+    assert sorted(path.name for path in target.parent.iterdir() if path.name.startswith(".")) == []
+
+
+def test_a_broken_marker_in_one_solution_stops_before_any_notebook_is_written(course):
+    solution = course / "solutions" / "5.6-affine-softmax.ipynb"
+    notebook = json.loads(solution.read_text(encoding="utf-8"))
+    cell = next(cell for cell in notebook["cells"] if cell["id"] == "softmax")
+    cell["source"] = exercises.cell_source(cell).replace("### END SOLUTION", "")
+    solution.write_text(json.dumps(notebook), encoding="utf-8")
+    for path in (course / "exercises").glob("*.ipynb"):
+        path.unlink()
+    with pytest.raises(exercises.ExerciseError, match=r"5\.6-affine-softmax\.ipynb, cell softmax"):
+        exercises.generate(course)
+    assert list((course / "exercises").glob("*.ipynb")) == []

@@ -64,16 +64,44 @@ def test_relative_error_rejects_arrays_of_different_shapes():
 
 
 @pytest.mark.parametrize(
-    "numeric, verdict",
-    [([1.0, 2.0 + 3e-10], "≈ 1e-10 ✓"),
-     ([1.0, 2.0 + 1e-6], "≈ 1e-7 ✓"),  # 2.5e-7 is nearer to 1e-7 than to 1e-6
-     ([1.0, 2.0 + 4e-6], "≈ 1e-6 ? suspicious"),
-     ([1.0, 3.0], "≈ 1e-1 ✗ wrong")],
+    "numeric, shown",
+    [([1.0, 2.0 + 3e-10], "< 1e-8 ✓"),  # 7.5e-11: its digits would differ between CPUs
+     ([1.0, 2.0 + 2.8e-7], "7e-8 ✓"),
+     ([1.0, 2.0 + 4e-7], "1e-7 ✓"),  # exactly 1e-7: on the threshold is good
+     ([1.0, 2.0 + 1e-6], "2e-7 ? suspicious"),  # 2.5e-7: not a power of ten rounded down to ✓
+     ([1.0, 2.0 + 4e-6], "1e-6 ? suspicious"),
+     ([1.0, 2.0 + 0.02], "5e-3 ? suspicious"),
+     ([1.0, 3.0], "2e-1 ✗ wrong")],
 )
-def test_gradient_check_report_states_error_magnitude_verdict_and_expectation(numeric, verdict):
+def test_gradient_check_report_prints_one_digit_and_judges_the_real_error(numeric, shown):
     line = gradient_check_report("dx", np.array([1.0, 2.0]), np.array(numeric))
-    assert line == f"dx: relative error {verdict} (expected ≤ 1e-7)"
+    assert line == f"dx: relative error {shown} (expected ≤ 1e-7)"
 
 
-def test_gradient_check_report_of_identical_gradients_says_zero():
-    assert gradient_check_report("db", np.ones(2), np.ones(2)) == "db: relative error 0 ✓ (expected ≤ 1e-7)"
+def test_gradient_check_report_judges_a_value_that_prints_as_the_threshold_by_its_real_size():
+    # 1.4e-7 prints as 1e-7 but is above the threshold.
+    line = gradient_check_report("dx", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 5.6e-7]))
+    assert line == "dx: relative error 1e-7 ? suspicious (expected ≤ 1e-7)"
+
+
+def test_gradient_check_report_prints_errors_below_the_floor_as_a_bound_not_digits():
+    rng = np.random.default_rng(0)
+    analytic = rng.normal(size=5)
+    for tiny in (0.0, 1e-15, 3e-12, 9.9e-9):
+        line = gradient_check_report("dW", analytic, analytic * (1 + tiny))
+        assert line == "dW: relative error < 1e-8 ✓ (expected ≤ 1e-7)"
+
+
+def test_gradient_check_report_of_identical_gradients_is_below_the_floor():
+    line = gradient_check_report("db", np.ones(2), np.ones(2))
+    assert line == "db: relative error < 1e-8 ✓ (expected ≤ 1e-7)"
+
+
+def test_gradient_check_report_states_a_custom_tolerance_and_judges_by_it():
+    line = gradient_check_report("dx", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 4e-6]), tolerance=1e-5)
+    assert line == "dx: relative error 1e-6 ✓ (expected ≤ 1e-5)"
+
+
+def test_gradient_check_report_refuses_a_tolerance_below_the_floor():
+    with pytest.raises(ValueError, match=r"tolerance of 1e-9.*at least 1e-8"):
+        gradient_check_report("dx", np.ones(2), np.ones(2), tolerance=1e-9)

@@ -3,7 +3,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from deepnet.course import exercises, grade
+from deepnet.course import exercises, grade, reports
 
 DESCRIPTION = """\
 Exercises for the deepnet course.
@@ -23,14 +23,17 @@ An exercise notebook edited since it was generated (its cells differ from the fi
 in its metadata) is never overwritten without --force."""
 
 GRADE_HELP = """\
-Run each notebook in a fresh kernel (on a copy: the file is never written), report every
-exercise's check (pass / warn / fail / not attempted), and compare the notebook's outputs with its
-solution's stored outputs under nbval, cell by cell (cells are matched by id).
+Grade exercise notebooks against their solutions. Each notebook runs once, in a fresh kernel of
+its own: in a folder holding only its copy (the file itself is never written), with a read-only
+view of the machine and no network when the grader runs as root, memory and CPU limits, a per-cell
+timeout that cannot be swallowed (interrupt, then kill and restart) and a budget for the whole
+notebook. Check cells are the course's own checks; the other cells' outputs are compared with the
+solution's stored outputs. An answer that is deepnet's own implementation is "copied".
 The solution is named in the notebook's metadata by `deepnet exercises`, so a renamed submission
-still finds it. It is looked for in --solutions DIR if given, else in ./solutions, then in the
+still finds it; it is looked for in --solutions DIR if given, else in ./solutions, then in the
 solutions/ folder of the repository this deepnet package is installed from.
-Exit status: 0 when every exercise passes and every compared output matches, 1 otherwise,
-2 when a file is not a gradable notebook."""
+Exit status: 0 every notebook passed; 1 some exercise failed; 2 a file could not be graded or the
+grader could not run (never confused with a wrong answer)."""
 
 
 def build_parser():
@@ -57,10 +60,22 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     grading.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="exercise notebooks to grade")
-    grading.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    grading.add_argument("--format", choices=sorted(reports.FORMATS), default="table",
+                         help="table (default), json, csv (a gradebook), markdown (a CI job summary), "
+                              "gradescope (results.json), classroom50 (result.json)")
     grading.add_argument(
         "--timeout", type=int, default=grade.DEFAULT_TIMEOUT, metavar="SECONDS",
-        help="the longest a cell may run before it is interrupted (default: %(default)s)")
+        help="the longest a cell may run (default: %(default)s)")
+    grading.add_argument(
+        "--notebook-timeout", type=int, default=grade.DEFAULT_NOTEBOOK_TIMEOUT, metavar="SECONDS",
+        help="the longest a whole notebook may run (default: %(default)s)")
+    grading.add_argument(
+        "--memory-limit", type=int, default=grade.Options.memory_mb, metavar="MB",
+        help="memory (address space) of each notebook's kernel (default: %(default)s)")
+    grading.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                         help="notebooks graded at once (default: the number of CPUs)")
+    grading.add_argument("--assignment", metavar="NAME",
+                         help="only notebooks of this assignment count, e.g. 5.5-activation-layers")
     grading.add_argument("--solutions", type=Path, metavar="DIR", help="folder of the solution notebooks")
     return parser
 
@@ -82,24 +97,30 @@ def run_exercises(args):
 
 
 def run_grade(args):
-    if args.timeout <= 0:
-        print(f"deepnet grade: --timeout must be a positive whole number of seconds, got {args.timeout}",
-              file=sys.stderr)
-        return 2
+    for name, value in (("--timeout", args.timeout), ("--notebook-timeout", args.notebook_timeout),
+                        ("--memory-limit", args.memory_limit), ("--jobs", args.jobs or 1)):
+        if value <= 0:
+            print(f"deepnet grade: {name} must be a positive whole number, got {value}", file=sys.stderr)
+            return 2
     missing = grade.missing_tools()
     if missing:
         print(f"deepnet grade needs {', '.join(missing)}: pip install {' '.join(missing)} "
               "(or pip install -r requirements.txt in the course folder)", file=sys.stderr)
         return 2
-    solution_dirs = [args.solutions] if args.solutions else None
-    reports, errors = grade.grade(args.notebooks, timeout=args.timeout, solution_dirs=solution_dirs)
-    for error in errors:
-        print(f"deepnet grade: {error}", file=sys.stderr)
-    if args.json:
-        print(grade.as_json(reports, errors))
-    elif reports:
-        print(grade.format_table(reports))
-    return grade.exit_status(reports, errors)
+    options = grade.Options(
+        timeout=args.timeout, notebook_timeout=args.notebook_timeout, memory_mb=args.memory_limit,
+        solution_dirs=[args.solutions] if args.solutions else None, assignment=args.assignment,
+        jobs=args.jobs or grade.default_jobs())
+    results = grade.grade(args.notebooks, options)
+    for report in results:
+        if report.error:
+            print(f"deepnet grade: {report.path}: {report.error}", file=sys.stderr)
+    try:
+        print(reports.FORMATS[args.format](results))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `deepnet grade ... | head`: the reader has all it wants
+        sys.stdout = None
+    return grade.exit_status(results)
 
 
 def main(argv=None):

@@ -26,6 +26,7 @@ seconds to import, and `deepnet exercises --check` should not.
 """
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from deepnet.course import colab
@@ -215,10 +216,13 @@ def generate(root, names=(), check=False, force=False):
     root = Path(root)
     ok = True
     messages = []
-    for solution_path in select_solutions(root / "solutions", names):
+    # Every notebook is built before any is written: a broken marker in one solution stops the
+    # run with its file and cell named, and no exercise notebook is left half done.
+    planned = [(path, notebook_text(exercise_notebook(read_notebook(path), path.name)))
+               for path in select_solutions(root / "solutions", names)]
+    for solution_path, wanted in planned:
         exercise_path = root / "exercises" / solution_path.name
         shown = exercise_path.relative_to(root).as_posix()
-        wanted = notebook_text(exercise_notebook(read_notebook(solution_path), solution_path.name))
         current = exercise_path.read_text(encoding="utf-8") if exercise_path.is_file() else None
         if current == wanted:
             messages.append(f"{shown} is up to date")
@@ -237,7 +241,22 @@ def generate(root, names=(), check=False, force=False):
                 "kept it. Save your work under another name, or pass --force to overwrite it"
             )
         else:
-            exercise_path.parent.mkdir(parents=True, exist_ok=True)
-            exercise_path.write_text(wanted, encoding="utf-8")
+            write_atomically(exercise_path, wanted)
             messages.append(f"wrote {shown}")
     return ok, messages
+
+
+def write_atomically(path, text):
+    """Write to a temporary file beside path, then rename it: an interrupt or a full disk leaves the
+    old file (or none), never a half-written notebook."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,31 +1,38 @@
-"""`deepnet grade`: run learners' notebooks, collect their check results, compare with the solutions.
+"""`deepnet grade`: grade learners' notebooks against their solutions, safely and in parallel.
 
-For each notebook:
-1. It runs in a fresh kernel with nbclient: an in-memory copy (the learner's file is never
-   written), a timeout per cell (the kernel is interrupted and the next cells run on), errors
-   allowed. Each check cell leaves a record (mimetype CHECK_MIMETYPE, see deepnet.course.checks).
-2. Its solution is found from the metadata `deepnet exercises` wrote into it (not the file name:
-   submissions get renamed). A comparison notebook is built: the learner's cells, each carrying the
-   stored outputs of the solution cell with the same id. `pytest --nbval` runs it (one subprocess
-   for all notebooks, started first so that it runs alongside step 1) and reports which cells differ.
-   Exercise and check cells are left out of that comparison: the checks judge them.
+For each submission:
+1. Its metadata names its solution (`deepnet exercises` wrote it): a plain notebook name that must
+   be an exercise notebook in the solutions folder (and, with --assignment, that assignment).
+2. The notebook to run is built from the solution, as nbgrader does with its test cells: every
+   cell is the solution's, except the exercise cells, which are the learner's (matched by id).
+   Check cells are the grader's own call of the check, so an edited or redefined check counts for
+   nothing; cells the learner added run where they stand, but nothing is compared for them.
+3. It runs once, in a Sandbox (see deepnet.course.sandbox): its own folder, a read-only machine,
+   no network, limits, a per-cell timeout it cannot swallow and a budget for the whole notebook.
+4. The verdict comes from that one run: each check cell's own result (never what the notebook
+   displayed or stored), and each other cell's outputs compared with the solution's stored ones
+   (text, as nbval compares them, after the course's sanitizer). An exercise answered with
+   deepnet's own implementation is "copied", not passed.
 
-The result is a NotebookReport per notebook; `passed` is True only when every exercise passes
-(or warns) and every compared cell matches.
+The result is a NotebookReport per submission; one that cannot be graded gets an error line and
+the others are graded all the same.
 """
-import json
+
+import asyncio
+import concurrent.futures
+import os
 import re
-import subprocess
-import sys
 import tempfile
-import warnings
-import xml.etree.ElementTree as ElementTree
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deepnet.course import sandbox
 from deepnet.course.exercises import (
+    CHECK_MIMETYPE,
     METADATA_KEY,
     ExerciseError,
+    cell_source,
     cell_tags,
     check_record,
     is_check_cell,
@@ -34,10 +41,43 @@ from deepnet.course.exercises import (
 )
 
 DEFAULT_TIMEOUT = 30
-IGNORE_OUTPUT_TAG = "nbval-ignore-output"
-NOT_COMPARED_TAGS = {IGNORE_OUTPUT_TAG, "nbval-skip", "raises-exception"}
-# junit XML writes the escape character of ANSI colours as "#x1B".
-ANSI_ESCAPE = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
+DEFAULT_NOTEBOOK_TIMEOUT = 300
+NOT_COMPARED_TAGS = {"nbval-ignore-output", "nbval-skip", "raises-exception"}
+SOLUTION_NAME = re.compile(r"[\w][\w.-]*\.ipynb")
+CHECK_CALL = re.compile(r"\s*(check_\w+)\((\w+)\)\s*")
+# What the grader runs in place of a check cell: the check from the course's own module, not a
+# name the notebook may have redefined, and a record of where the learner's object comes from.
+GRADED_CHECK = "__import__('deepnet.course.checks', fromlist=['graded']).graded({check!r}, {name})"
+MESSAGES = {
+    "no_solution_key": "no '{key}.solution' in its metadata, so its solution is unknown; grade a "
+    "notebook made by `deepnet exercises` (or a copy of one)",
+    "bad_metadata": "its '{key}' metadata is {kind}, not a mapping; copy the metadata back from the "
+    "exercise notebook",
+    "bad_solution_name": "its solution link {name!r} is not a plain notebook name such as "
+    "5.5-activation-layers.ipynb",
+    "solution_missing": "its solution {name} is not in {looked}; pass --solutions DIR",
+    "not_an_exercise": "its solution {name} has no exercise: it is not an exercise notebook",
+    "other_assignment": "it is assignment {got}, not {wanted}",
+    "check_missing": "the check cell (id {cell}) is missing from the notebook; copy it back from the "
+    "exercise notebook",
+    "exercise_missing": "the exercise cell (id {cell}) is missing; copy it back from the exercise notebook",
+    "check_raised": "the check cell {problem}",
+    "exercise_raised": "the exercise cell {problem}",
+    "raised": "raised {name}: {value}",
+    "raised_bare": "raised {name}",
+    "not_written": "raised NotImplementedError: an exercise it uses is not written yet",
+    "timeout": "did not finish within {seconds} s (an endless loop?); the kernel was restarted, so the "
+    "cells after it ran without its results",
+    "died": "stopped the kernel (it crashed or ran out of memory); the cells after it ran in a new kernel",
+    "budget": "not run: the notebook's time budget ({seconds} s) ran out",
+    "no_result": "showed no result",
+    "copied": "{name} is deepnet's own implementation ({origin}), not yours: write it yourself",
+    "truncated": "printed too much: its output was cut",
+    "missing_cell": "missing from the notebook",
+    "output_line": "output line {number} is {got!r}, the solution's is {want!r}",
+    "output_length": "the output has {got} lines, the solution's has {want}",
+    "kernel": "the kernel did not start ({error}): nothing was graded",
+}
 
 
 class GradeError(Exception):
@@ -47,18 +87,38 @@ class GradeError(Exception):
 @dataclass
 class NotebookReport:
     path: str
-    solution: str
-    exercises: list = field(default_factory=list)  # dicts: name, status, messages
+    solution: str = ""
+    exercises: list = field(default_factory=list)  # dicts: name, status, messages, points, max_points
     compared: int = 0
     mismatches: list = field(default_factory=list)  # dicts: cell, reason
+    error: str = ""  # why it could not be graded
+    seconds: float = 0.0
 
     @property
     def passed(self):
-        return not self.mismatches and all(e["status"] in ("pass", "warn") for e in self.exercises)
+        return (
+            not self.error
+            and bool(self.exercises)
+            and not self.mismatches
+            and all(e["status"] in ("pass", "warn") for e in self.exercises)
+        )
+
+    @property
+    def points(self):
+        return sum(e["points"] for e in self.exercises)
+
+    @property
+    def max_points(self):
+        return sum(e["max_points"] for e in self.exercises)
 
     def as_json(self):
-        return {
+        document = {
             "path": self.path,
+            "solution": self.solution,
+            "passed": self.passed,
+            "seconds": self.seconds,
+            "points": self.points,
+            "max_points": self.max_points,
             "exercises": self.exercises,
             "outputs": {
                 "compared": self.compared,
@@ -66,13 +126,26 @@ class NotebookReport:
                 "mismatches": self.mismatches,
             },
         }
+        if self.error:
+            document["error"] = self.error
+        return document
+
+
+@dataclass
+class Options:
+    timeout: int = DEFAULT_TIMEOUT
+    notebook_timeout: int = DEFAULT_NOTEBOOK_TIMEOUT
+    memory_mb: int = sandbox.Limits.memory_mb
+    solution_dirs: list = None
+    assignment: str = None
+    jobs: int = 1
 
 
 def missing_tools():
     """The modules grading needs beyond deepnet's own dependencies, if any is not installed."""
     import importlib.util
 
-    needed = ("nbformat", "nbclient", "nbval", "pytest")
+    needed = ("nbformat", "jupyter_client", "ipykernel")
     return [name for name in needed if importlib.util.find_spec(name) is None]
 
 
@@ -81,338 +154,329 @@ def first_line(text):
     return lines[0] if lines else ""
 
 
-def load_notebook(path):
-    """Read a learner's notebook with nbformat; GradeError (one line) if it is not a notebook."""
-    import nbformat  # slow to import (~2 s): only when grading
-
-    try:
-        read_notebook(path)  # plain JSON first, for a short and clear reason
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. cell ids added to an old notebook
-            return nbformat.read(path, as_version=4)
-    except ExerciseError as error:
-        raise GradeError(str(error)) from None
-    except Exception as error:  # nbformat raises many kinds; all mean "not a notebook we can run"
-        raise GradeError(f"{path}: not a valid Jupyter notebook ({first_line(error)})") from None
-
-
 def default_solution_dirs():
     """Where a solution is looked for when --solutions is not given, in this order."""
-    return [Path.cwd() / "solutions", Path(__file__).resolve().parent.parent / "solutions"]
+    folders = [Path.cwd() / "solutions", Path(__file__).resolve().parents[2] / "solutions"]
+    return [folder for index, folder in enumerate(folders) if folder.resolve() not in
+            [earlier.resolve() for earlier in folders[:index]]]
 
 
-def find_solution(learner, path, solution_dirs):
-    """The solution notebook's path, from the metadata that `deepnet exercises` writes."""
-    name = learner.metadata.get(METADATA_KEY, {}).get("solution")
+# ---------------------------------------------------------------------------------------------
+# Which solution, and is it the right one
+# ---------------------------------------------------------------------------------------------
+
+
+def find_solution(learner, options):
+    """(solution path, solution notebook) from the metadata `deepnet exercises` wrote; GradeError if
+    the link is missing, malformed, not an exercise notebook or of another assignment."""
+    metadata = learner.get("metadata", {})
+    entry = metadata.get(METADATA_KEY, {}) if isinstance(metadata, dict) else None
+    if not isinstance(entry, dict):
+        raise GradeError(MESSAGES["bad_metadata"].format(key=METADATA_KEY, kind=type(entry).__name__))
+    name = entry.get("solution")
     if not name:
-        raise GradeError(
-            f"{path}: no '{METADATA_KEY}.solution' in its metadata, so its solution is unknown; "
-            "grade a notebook made by `deepnet exercises` (or a copy of one)"
-        )
-    for folder in solution_dirs:
-        if (Path(folder) / name).is_file():
-            return Path(folder) / name
-    looked = ", ".join(str(folder) for folder in solution_dirs)
-    raise GradeError(f"{path}: its solution {name} is not in {looked}; pass --solutions DIR")
-
-
-def run_notebook(notebook, cwd, timeout):
-    """Execute a copy of the notebook in a fresh kernel; return (executed copy, why it stopped early
-    or None). Outputs stored in the file are dropped first: only this run's outputs count."""
-    import logging
-
-    import nbformat
-    from nbclient import NotebookClient
-
-    executed = nbformat.from_dict(json.loads(json.dumps(notebook)))
-    for cell in executed.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    quiet = logging.getLogger("deepnet.course.grade.nbclient")
-    quiet.setLevel(logging.CRITICAL)  # timeouts are reported per cell, not logged
-    client = NotebookClient(
-        executed,
-        timeout=timeout,
-        interrupt_on_timeout=True,  # interrupt an endless cell and go on with the next
-        allow_errors=True,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(cwd)}},
-        log=quiet,
-    )
+        raise GradeError(MESSAGES["no_solution_key"].format(key=METADATA_KEY))
+    if not isinstance(name, str) or not SOLUTION_NAME.fullmatch(name):
+        raise GradeError(MESSAGES["bad_solution_name"].format(name=name))
+    folders = options.solution_dirs or default_solution_dirs()
+    path = next((Path(folder) / name for folder in folders if (Path(folder) / name).is_file()), None)
+    if path is None:
+        looked = ", ".join(str(folder) for folder in folders)
+        raise GradeError(MESSAGES["solution_missing"].format(name=name, looked=looked))
     try:
-        client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter
-    except Exception as error:  # the kernel died (os._exit, out of memory) or did not start
-        return executed, f"the kernel stopped ({type(error).__name__}: {first_line(error)})"
-    return executed, None
+        solution = read_notebook(path)
+    except ExerciseError as error:
+        raise GradeError(str(error)) from None
+    if not any(is_exercise_cell(cell) for cell in solution["cells"]):
+        raise GradeError(MESSAGES["not_an_exercise"].format(name=name))
+    if options.assignment and assignment_of(name) != assignment_of(options.assignment):
+        raise GradeError(MESSAGES["other_assignment"].format(got=assignment_of(name),
+                                                             wanted=assignment_of(options.assignment)))
+    return path, solution
 
 
-def error_of(cell, timeout):
-    """A short description of the error a cell raised, or None."""
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            if output.get("ename") == "KeyboardInterrupt":
-                return f"did not finish within {timeout} s (an endless loop?)"
-            name, value = output.get("ename"), first_line(output.get("evalue", ""))
-            if name == "NotImplementedError" and not value:
-                return "raised NotImplementedError: an exercise it uses is not written yet"
-            return f"raised {name}: {value}" if value else f"raised {name}"
-    return None
+def assignment_of(name):
+    """The assignment a notebook name stands for: 5.5-activation-layers for 5.5-activation-layers.ipynb."""
+    name = Path(str(name)).name
+    return name.removesuffix(".ipynb")
 
 
-def exercise_results(solution, executed, timeout, stopped=None):
-    """One {name, status, messages} per check cell of the solution, from the executed notebook;
-    stopped says why the run ended early, if it did."""
-    learner_cells = {cell.get("id"): cell for cell in executed.cells}
-    results = []
-    exercise_cell = None
-    for cell in solution.cells:
-        if is_exercise_cell(cell):
-            exercise_cell = cell
-        if not is_check_cell(cell):
-            continue
-        name = check_record(cell)["name"]
-        ran = learner_cells.get(cell.get("id"))
-        record = check_record(ran) if ran is not None else None
-        if record is not None:
-            results.append({key: record[key] for key in ("name", "status", "messages")})
-            continue
-        if ran is None:
-            messages = [f"the check cell (id {cell.get('id')}) is missing from the notebook; "
-                        "copy it back from the exercise notebook"]
-        else:
-            unfinished = f"did not complete: {stopped}" if stopped else "showed no result"
-            problem = error_of(ran, timeout) or unfinished
-            messages = [f"the check cell {problem}"]
-            answer = learner_cells.get(exercise_cell.get("id")) if exercise_cell else None
-            answer_error = error_of(answer, timeout) if answer is not None else None
-            if answer_error:
-                messages.insert(0, f"the exercise cell {answer_error}")
-        results.append({"name": name, "status": "fail", "messages": messages})
-    return results
-
-
-def is_compared(reference):
-    """True for a solution cell whose outputs a learner's notebook must reproduce: it was run, its
-    output is checked, and it is not an exercise or check cell (the checks judge those)."""
-    return (
-        reference.cell_type == "code" and reference.execution_count is not None
-        and not (is_exercise_cell(reference) or is_check_cell(reference))
-        and not NOT_COMPARED_TAGS & set(cell_tags(reference))
-    )
-
-
-def comparison_notebook(learner, solution):
-    """The learner's cells carrying the solution's outputs and tags, for nbval; and the ids of
-    the cells it compares. Cells the learner added run, but nothing is compared for them."""
-    import nbformat
-
-    solution_cells = {cell.get("id"): cell for cell in solution.cells if cell.cell_type == "code"}
-    notebook = nbformat.from_dict(json.loads(json.dumps(learner)))
-    compared = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        reference = solution_cells.get(cell.get("id"))
-        if reference is None or not is_compared(reference):
-            cell.metadata["tags"] = [IGNORE_OUTPUT_TAG]
-            cell.outputs, cell.execution_count = [], None
-            continue
-        cell.metadata["tags"] = list(cell_tags(reference))
-        cell.outputs, cell.execution_count = reference.outputs, reference.execution_count
-        compared.append(cell.get("id"))
-    return notebook, compared
-
-
-def expected_cells(solution):
-    """Ids of the solution cells whose outputs a learner's notebook must reproduce."""
-    return [cell.get("id") for cell in solution.cells if is_compared(cell)]
-
-
-def sanitize_file(solution_path):
-    """The course's nbval sanitizer, the one the solutions are validated with, if it is there."""
-    candidate = Path(solution_path).resolve().parent.parent / "tests" / "nbval_sanitize.cfg"
-    return candidate if candidate.is_file() else None
-
-
-def start_nbval(notebook_paths, workdir, timeout, sanitize):
-    """Start `pytest --nbval` on the comparison notebooks; returns (process, junit xml path)."""
-    ini = Path(workdir) / "pytest.ini"
-    ini.write_text("[pytest]\n", encoding="utf-8")  # keeps the course's addopts out
-    junit = Path(workdir) / "nbval.xml"
-    command = [
-        sys.executable, "-m", "pytest", "-c", str(ini), "-p", "no:cacheprovider", "-q", "--color=no",
-        "--nbval", "--nbval-current-env", f"--nbval-cell-timeout={timeout}", f"--junitxml={junit}",
-    ]
-    if sanitize:
-        command.append(f"--nbval-sanitize-with={sanitize}")
-    process = subprocess.Popen(
-        command + [str(path) for path in notebook_paths],
-        cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    return process, junit
-
-
-def nbval_reason(text):
-    """One line saying why nbval failed a cell, from its junit report (used when the learner's
-    own run shows nothing more specific)."""
-    text = ANSI_ESCAPE.sub("", text)
-    for marker in ("Timeout of", "Cell outputs differ", "Cell execution caused an exception"):
-        if marker in text:
-            return first_line(text[text.index(marker):])
-    return first_line(text) or "failed"
-
-
-def output_text(cell):
-    """What a cell shows as text: its streams and the plain-text form of its results, in order."""
-    parts = []
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream":
-            prefix = "" if output.get("name") == "stdout" else "[stderr] "
-            parts.append(prefix + output.get("text", ""))
-        elif "text/plain" in output.get("data", {}):
-            parts.append(output["data"]["text/plain"] + "\n")
-    return "".join(parts)
-
-
-def output_difference(expected_cell, got_cell):
-    """The first line where the learner's cell output differs from the solution's, or None."""
-    expected, got = output_text(expected_cell).splitlines(), output_text(got_cell).splitlines()
-    for number, (want, have) in enumerate(zip(expected, got, strict=False), start=1):
-        if want != have:
-            return f"output line {number} is {have!r}, the solution's is {want!r}"
-    if len(expected) != len(got):
-        return f"the output has {len(got)} lines, the solution's has {len(expected)}"
-    return None
-
-
-def nbval_results(junit, notebook_paths):
-    """{notebook file name: {cell index: reason}} for each failed or skipped cell in the junit report."""
-    failures = {Path(path).name: {} for path in notebook_paths}
-    for case in ElementTree.parse(junit).getroot().iter("testcase"):
-        file_name = Path(case.get("classname", "")).name
-        match = re.fullmatch(r"Cell (\d+)", case.get("name", ""))
-        if file_name not in failures or match is None:
-            continue
-        for child in case:
-            if child.tag in ("failure", "error"):
-                failures[file_name][int(match[1])] = nbval_reason(child.text or child.get("message", ""))
-            elif child.tag == "skipped":
-                failures[file_name][int(match[1])] = "not run: an earlier cell did not finish in time"
-    return failures
+# ---------------------------------------------------------------------------------------------
+# The notebook to run: the solution's cells, the learner's answers
+# ---------------------------------------------------------------------------------------------
 
 
 @dataclass
-class Job:
-    """One notebook to grade: where it is, its content, and its solution."""
-    path: str
-    learner: object
-    solution_path: Path
-    solution: object
-    comparison_path: Path = None
-    compared: list = field(default_factory=list)  # ids of the cells nbval compares
-    code_ids: list = field(default_factory=list)  # ids of the comparison notebook's code cells
-    executed: object = None  # the learner's notebook after the run
-    stopped: str = None  # why the run ended before the last cell, if it did
+class Step:
+    """One cell to run: its id, what it is ("exercise", "check", "code", "added"), its source."""
+
+    cell_id: str
+    kind: str
+    source: str
+    reference: dict = None  # the solution's cell
+    points: float = 1.0
 
 
-def grade(paths, timeout=DEFAULT_TIMEOUT, solution_dirs=None):
-    """Grade notebooks; returns (reports, errors) with errors the one-line reasons for broken files."""
-    solution_dirs = solution_dirs or default_solution_dirs()
-    jobs, errors = [], []
-    for path in paths:
-        try:
-            learner = load_notebook(path)
-            solution_path = find_solution(learner, path, solution_dirs)
-            jobs.append(Job(str(path), learner, solution_path, load_notebook(solution_path)))
-        except GradeError as error:
-            errors.append(str(error))
-    if not jobs:
-        return [], errors
-
-    import nbformat
-
-    with tempfile.TemporaryDirectory(prefix="deepnet-grade-") as workdir:
-        for index, job in enumerate(jobs):
-            notebook, job.compared = comparison_notebook(job.learner, job.solution)
-            job.code_ids = [cell.get("id") for cell in notebook.cells if cell.cell_type == "code"]
-            job.comparison_path = Path(workdir) / f"{index:03d}-{job.solution_path.name}"
-            nbformat.write(notebook, job.comparison_path)
-        comparison_paths = [job.comparison_path for job in jobs]
-        nbval, junit = start_nbval(comparison_paths, workdir, timeout, sanitize_file(jobs[0].solution_path))
-        try:
-            for job in jobs:
-                folder = Path(job.path).resolve().parent  # the learner's relative paths work
-                job.executed, job.stopped = run_notebook(job.learner, folder, timeout)
-            log, _ = nbval.communicate()
-        finally:
-            if nbval.poll() is None:
-                nbval.kill()
-                nbval.wait()
-        if not junit.is_file():
-            raise RuntimeError(f"pytest --nbval produced no report:\n{log}")
-        failures = nbval_results(junit, comparison_paths)
-
-    return [report_for(job, failures[job.comparison_path.name], timeout) for job in jobs], errors
+def plan(learner, solution):
+    """The cells to run, in order: the solution's, with the learner's exercise cells, and the cells
+    the learner added (placed after the solution cell they follow)."""
+    learner_cells = [cell for cell in learner.get("cells", []) if isinstance(cell, dict)]
+    answers = {cell.get("id"): cell for cell in learner_cells}
+    solution_ids = {cell.get("id") for cell in solution["cells"]}
+    added_after, previous = {}, None
+    for cell in learner_cells:
+        if cell.get("id") in solution_ids:
+            previous = cell.get("id")
+        elif cell.get("cell_type") == "code":
+            added_after.setdefault(previous, []).append(cell)
+    steps = [Step(cell.get("id"), "added", cell_source(cell)) for cell in added_after.get(None, [])]
+    for cell in solution["cells"]:
+        if cell.get("cell_type") == "code":
+            steps.append(solution_step(cell, answers.get(cell.get("id"))))
+        for added in added_after.get(cell.get("id"), []):
+            steps.append(Step(added.get("id"), "added", cell_source(added)))
+    return steps
 
 
-def report_for(job, nbval_failures, timeout):
-    """The NotebookReport of one graded job; nbval_failures maps code cell index -> nbval's reason."""
-    solution_cells = {cell.get("id"): cell for cell in job.solution.cells}
-    executed_cells = {cell.get("id"): cell for cell in job.executed.cells}
-    mismatches = []
-    for index, nbval_says in sorted(nbval_failures.items()):
-        cell_id = job.code_ids[index]
-        if cell_id not in job.compared:
+def solution_step(cell, answer):
+    points = cell.get("metadata", {}).get(METADATA_KEY, {}).get("points", 1)
+    if is_exercise_cell(cell):
+        source = cell_source(answer) if answer is not None else None
+        return Step(cell.get("id"), "exercise", source, cell)
+    if is_check_cell(cell):
+        call = CHECK_CALL.fullmatch(cell_source(cell))
+        source = GRADED_CHECK.format(check=call[1], name=call[2]) if call else cell_source(cell)
+        return Step(cell.get("id"), "check", source, cell, points if isinstance(points, (int, float)) else 1)
+    return Step(cell.get("id"), "code", cell_source(cell), cell)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grading one submission
+# ---------------------------------------------------------------------------------------------
+
+
+def grade_one(path, options, parent):
+    """The NotebookReport of one submission; never raises for anything the submission contains."""
+    started = time.monotonic()
+    report = NotebookReport(path=str(path))
+    try:
+        learner = load_learner(path)
+        solution_path, solution = find_solution(learner, options)
+    except GradeError as error:
+        report.error = str(error)
+        report.seconds = round(time.monotonic() - started, 1)
+        return report
+    report.solution = solution_path.name
+    steps = plan(learner, solution)
+    folder = sandbox.new_folder(parent, Path(path).stem[:40] or "notebook")
+    (folder / Path(path).name).write_bytes(Path(path).read_bytes())  # its own copy, nothing else
+    try:
+        runs = asyncio.run(run_steps(steps, folder, options))  # its own event loop, closed at the end
+    except sandbox.SandboxError as error:
+        report.error = MESSAGES["kernel"].format(error=first_line(error))
+        return report
+    finally:
+        sandbox.remove_folder(folder)
+    report.exercises = exercise_results(steps, runs, options)
+    report.compared, report.mismatches = compare_outputs(steps, runs, options, solution_path)
+    report.seconds = round(time.monotonic() - started, 1)
+    return report
+
+
+def load_learner(path):
+    try:
+        return read_notebook(path)
+    except ExerciseError as error:
+        raise GradeError(str(error)) from None
+
+
+async def run_steps(steps, folder, options):
+    """{cell id: CellRun} for every step, run in one sandbox within the notebook's budget."""
+    runs = {}
+    deadline = time.monotonic() + options.notebook_timeout
+    limits = sandbox.Limits(memory_mb=options.memory_mb, cpu_seconds=options.notebook_timeout + 30)
+    async with sandbox.Sandbox(folder, limits) as box:
+        for index, step in enumerate(steps):
+            if step.source is None:
+                continue
+            left = deadline - time.monotonic()
+            if left <= 1:
+                runs[step.cell_id] = sandbox.CellRun(status="budget")
+                continue
+            restarts = box.restarts
+            runs[step.cell_id] = await box.run(step.source, timeout=min(options.timeout, left))
+            if box.restarts != restarts:
+                await replay_setup(box, steps[:index], runs, options)
+    return runs
+
+
+async def replay_setup(box, done, runs, options):
+    """After a restart, run again the solution's own cells that ran before (imports, data): the
+    next exercises then run as they would have. The learner's code is never run twice."""
+    for step in done:
+        if step.kind == "code" and runs.get(step.cell_id) is not None and runs[step.cell_id].status == "ok":
+            await box.run(step.source, timeout=options.timeout)
+
+
+def problem_of(run, options):
+    """A short description of what went wrong in a cell's run, or None."""
+    if run is None:
+        return None
+    if run.status == "timeout":
+        return MESSAGES["timeout"].format(seconds=options.timeout)
+    if run.status == "died":
+        return MESSAGES["died"]
+    if run.status == "budget":
+        return MESSAGES["budget"].format(seconds=options.notebook_timeout)
+    if run.status == "error":
+        if run.error_name == "NotImplementedError" and not run.error_value:
+            return MESSAGES["not_written"]
+        value = first_line(run.error_value)
+        return (
+            MESSAGES["raised"].format(name=run.error_name, value=value)
+            if value
+            else MESSAGES["raised_bare"].format(name=run.error_name)
+        )
+    return None
+
+
+def exercise_results(steps, runs, options):
+    """One record per check cell: from the grader's own run of the check, nothing else."""
+    results = []
+    exercise = None
+    for step in steps:
+        if step.kind == "exercise":
+            exercise = step
+        if step.kind != "check":
             continue
-        ran = executed_cells.get(cell_id, {})
-        # The learner's own run says most precisely what went wrong; nbval's words are the fallback.
-        unfinished = f"did not complete: {job.stopped}" if job.stopped and not ran.get("outputs") else None
-        reason = (error_of(ran, timeout) or unfinished
-                  or output_difference(solution_cells[cell_id], ran) or nbval_says)
-        mismatches.append({"cell": cell_id, "reason": reason})
-    missing = [cell_id for cell_id in expected_cells(job.solution) if cell_id not in job.code_ids]
-    mismatches += [{"cell": cell_id, "reason": "missing from the notebook"} for cell_id in missing]
-    return NotebookReport(
-        path=job.path, solution=str(job.solution_path),
-        exercises=exercise_results(job.solution, job.executed, timeout, job.stopped),
-        compared=len(job.compared) + len(missing), mismatches=mismatches,
-    )
+        name = check_record(step.reference)["name"]
+        record = own_record(runs.get(step.cell_id))
+        entry = {"name": name, "points": 0, "max_points": step.points}
+        if exercise is not None and exercise.source is None:
+            entry.update(status="fail", messages=[MESSAGES["exercise_missing"].format(cell=exercise.cell_id)])
+        elif record is not None:
+            entry.update(status=record["status"], messages=list(record["messages"]))
+        else:
+            problem = problem_of(runs.get(step.cell_id), options) or MESSAGES["no_result"]
+            messages = [MESSAGES["check_raised"].format(problem=problem)]
+            answer_problem = problem_of(runs.get(exercise.cell_id), options) if exercise else None
+            if answer_problem:
+                messages.insert(0, MESSAGES["exercise_raised"].format(problem=answer_problem))
+            entry.update(status="fail", messages=messages)
+        if entry["status"] in ("pass", "warn"):
+            entry["points"] = step.points
+        results.append(entry)
+    return results
 
 
-STATUS_LABELS = {"pass": "pass", "warn": "warn", "fail": "FAIL", "not attempted": "not attempted"}
+def own_record(run):
+    """The check record of the grader's own check call: the cell's execute_result, nothing displayed."""
+    if run is None:
+        return None
+    for output in run.outputs:
+        if output.get("output_type") == "execute_result":
+            record = output.get("data", {}).get(CHECK_MIMETYPE)
+            if isinstance(record, dict) and {"name", "status", "messages"} <= set(record):
+                return record
+    return None
 
 
-def format_table(reports):
-    """Plain-text report: one block per notebook, one row per exercise, then the output comparison."""
-    lines = []
-    for report in reports:
-        lines.append(f"{report.path}  (solution: {report.solution})")
-        width = max([len(e["name"]) for e in report.exercises] + [8])
-        lines.append(f"  {'exercise':<{width}}  {'status':<13}  message")
-        for exercise in report.exercises:
-            messages = exercise["messages"] or [""]
-            label = STATUS_LABELS.get(exercise["status"], exercise["status"])
-            lines.append(f"  {exercise['name']:<{width}}  {label:<13}  {messages[0]}")
-            lines += [f"  {'':<{width}}  {'':<13}  {message}" for message in messages[1:]]
-        matched = report.compared - len(report.mismatches)
-        lines.append(f"  outputs: {matched} of {report.compared} cells match the solution")
-        lines += [f"    cell {m['cell']}: {m['reason']}" for m in report.mismatches]
-        lines.append(f"  => {'PASSED' if report.passed else 'NOT PASSED'}")
-        lines.append("")
-    if len(reports) > 1:
-        lines.append(f"{sum(report.passed for report in reports)} of {len(reports)} notebooks passed")
-    return "\n".join(lines)
+def compare_outputs(steps, runs, options, solution_path):
+    """(number of compared cells, mismatches): each solution cell that is not an exercise or check,
+    and was run in the solution, must show the same text as the solution stored."""
+    sanitize = sanitizers(solution_path)
+    compared, mismatches = 0, []
+    for step in steps:
+        if step.kind != "code" or not is_compared(step.reference):
+            continue
+        compared += 1
+        run = runs.get(step.cell_id)
+        reason = problem_of(run, options) if run is not None else MESSAGES["missing_cell"]
+        if reason is None:
+            reason = output_difference(step.reference.get("outputs", []), run.outputs, sanitize)
+        if reason is None and run.truncated:
+            reason = MESSAGES["truncated"]
+        if reason:
+            mismatches.append({"cell": step.cell_id, "reason": reason})
+    return compared, mismatches
 
 
-def as_json(reports, errors):
-    document = {"notebooks": [report.as_json() for report in reports]}
-    if errors:
-        document["errors"] = errors
-    return json.dumps(document, indent=2, ensure_ascii=False)
+def is_compared(reference):
+    """True for a solution cell whose outputs a learner's notebook must reproduce."""
+    return reference.get("execution_count") is not None and not NOT_COMPARED_TAGS & set(cell_tags(reference))
 
 
-def exit_status(reports, errors):
-    if errors:
+def sanitizers(solution_path):
+    """The course's nbval sanitizer (regex, replace) pairs, the ones the solutions are validated with."""
+    candidate = Path(solution_path).resolve().parent.parent / "tests" / "nbval_sanitize.cfg"
+    if not candidate.is_file():
+        return []
+    pairs, regex = [], None
+    for line in candidate.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "regex":
+            regex = value.strip()
+        elif key.strip() == "replace" and regex is not None:
+            pairs.append((re.compile(regex), value.strip()))
+            regex = None
+    return pairs
+
+
+def output_text(outputs, sanitize):
+    """What a cell shows as text, as nbval compares it: streams and the plain text of its results."""
+    parts = []
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "stream":
+            prefix = "" if output.get("name") == "stdout" else "[stderr] "
+            text = output.get("text", "")
+            parts.append(prefix + (text if isinstance(text, str) else "".join(text)))
+        elif kind in ("execute_result", "display_data") and "text/plain" in output.get("data", {}):
+            text = output["data"]["text/plain"]
+            parts.append((text if isinstance(text, str) else "".join(text)) + "\n")
+        elif kind == "error":
+            parts.append(f"[error] {output.get('ename')}\n")
+    text = "".join(parts)
+    for pattern, replacement in sanitize:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def output_difference(expected_outputs, got_outputs, sanitize=()):
+    """The first line where the learner's cell output differs from the solution's, or None."""
+    expected = output_text(expected_outputs, sanitize).splitlines()
+    got = output_text(got_outputs, sanitize).splitlines()
+    for number, (want, have) in enumerate(zip(expected, got, strict=False), start=1):
+        if want != have:
+            return MESSAGES["output_line"].format(number=number, got=have, want=want)
+    if len(expected) != len(got):
+        return MESSAGES["output_length"].format(got=len(got), want=len(expected))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# A class of submissions
+# ---------------------------------------------------------------------------------------------
+
+
+def grade(paths, options=None):
+    """Grade notebooks (in parallel with options.jobs); reports in the order of paths."""
+    options = options or Options()
+    parent = Path(tempfile.mkdtemp(prefix="deepnet-grade-"))
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+            return list(pool.map(lambda path: grade_one(path, options, parent), paths))
+    finally:
+        sandbox.remove_folder(parent)
+
+
+def default_jobs():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def exit_status(reports):
+    """0 every notebook passed; 1 some exercise failed; 2 a file could not be graded or the grader
+    could not run (a kernel that did not start): never confused with a wrong answer."""
+    if any(report.error for report in reports):
         return 2
     return 0 if all(report.passed for report in reports) else 1
-

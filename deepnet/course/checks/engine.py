@@ -51,13 +51,14 @@ from deepnet.course.checks.relations import (
     where_text,
 )
 
-STATUSES = ("pass", "warn", "fail", "not attempted")
+STATUSES = ("pass", "warn", "fail", "not attempted", "copied")
 
 MIMETYPE = "application/vnd.deepnet.check+json"
 
-SYMBOLS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "not attempted": "✏️"}
+SYMBOLS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "not attempted": "✏️", "copied": "⛔"}
 
-COLOURS = {"pass": "#2e7d32", "warn": "#b26a00", "fail": "#c62828", "not attempted": "#546e7a"}
+COLOURS = {"pass": "#2e7d32", "warn": "#b26a00", "fail": "#c62828", "not attempted": "#546e7a",
+           "copied": "#6a1b9a"}
 
 MAX_FAILURES_SHOWN = 3
 

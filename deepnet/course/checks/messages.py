@@ -11,6 +11,8 @@ MESSAGES = {
     "status_warn": "warn",
     "status_fail": "fail",
     "status_not_attempted": "not attempted yet",
+    "status_copied": "copied",
+    "copied": "{name} is deepnet's own implementation ({origin}), not yours: write it yourself",
     "stub": "{what} is not written yet: replace `raise NotImplementedError()` with your code, "
     "then run this cell again",
     "wrong": "{what} is wrong for {case}{where}: expected {expected}, got {got}",
