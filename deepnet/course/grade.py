@@ -44,10 +44,10 @@ DEFAULT_TIMEOUT = 30
 DEFAULT_NOTEBOOK_TIMEOUT = 300
 NOT_COMPARED_TAGS = {"nbval-ignore-output", "nbval-skip", "raises-exception"}
 SOLUTION_NAME = re.compile(r"[\w][\w.-]*\.ipynb")
-CHECK_CALL = re.compile(r"\s*(check_\w+)\((\w+)\)\s*")
+CHECK_CALL = re.compile(r"\s*(check_\w+)\(\s*(\w+(?:\s*,\s*\w+)*)\s*\)\s*")
 # What the grader runs in place of a check cell: the check from the course's own module, not a
 # name the notebook may have redefined, and a record of where the learner's object comes from.
-GRADED_CHECK = "__import__('deepnet.course.checks', fromlist=['graded']).graded({check!r}, {name})"
+GRADED_CHECK = "__import__('deepnet.course.checks', fromlist=['graded']).graded({check!r}, {names})"
 MESSAGES = {
     "no_solution_key": "no '{key}.solution' in its metadata, so its solution is unknown; grade a "
     "notebook made by `deepnet exercises` (or a copy of one)",
@@ -245,7 +245,7 @@ def solution_step(cell, answer):
         return Step(cell.get("id"), "exercise", source, cell)
     if is_check_cell(cell):
         call = CHECK_CALL.fullmatch(cell_source(cell))
-        source = GRADED_CHECK.format(check=call[1], name=call[2]) if call else cell_source(cell)
+        source = GRADED_CHECK.format(check=call[1], names=call[2]) if call else cell_source(cell)
         return Step(cell.get("id"), "check", source, cell, points if isinstance(points, (int, float)) else 1)
     return Step(cell.get("id"), "code", cell_source(cell), cell)
 

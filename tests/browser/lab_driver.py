@@ -169,11 +169,21 @@ def open_notebook(browser, base_url, name, timeout_s=120):
     Returns the page and the seconds the run took (from "Run All Cells" to the last prompt).
     """
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(f"{base_url}/lab/tree/{name}?reset", timeout=timeout_s * 1000)  # ?reset: no saved layout
+    # The launcher first: its kernel cards show that JupyterLab has loaded the kernel specs. A notebook
+    # opened before that asks "Select Kernel" (and may start two kernels), on a fresh server.
+    page.goto(f"{base_url}/lab?reset", timeout=timeout_s * 1000)  # ?reset: no saved layout
+    page.wait_for_selector(".jp-LauncherCard", timeout=timeout_s * 1000)
+    page.goto(f"{base_url}/lab/tree/{name}?reset", timeout=timeout_s * 1000)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout_s * 1000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout_s * 1000)
     started = time.monotonic()
     for _ in range(5):
+        # Should JupyterLab still ask "Select Kernel", choose the notebook's own kernel, as a reader would.
+        if page.query_selector(".jp-Dialog select") is not None:
+            page.select_option(".jp-Dialog select", label="Python 3 (ipykernel)")
+            page.click(".jp-Dialog .jp-Dialog-button.jp-mod-accept")
+            idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+            page.wait_for_selector(idle, timeout=timeout_s * 1000)
         page.click(".lm-MenuBar-itemLabel:text-is('Run')")
         page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
         try:

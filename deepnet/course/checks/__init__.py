@@ -51,15 +51,16 @@ __all__ = [
 ]
 
 
-def graded(check_name, learner):
-    """What `deepnet grade` runs in place of a check cell: the check, unless the learner's object is
+def graded(check_name, *answers):
+    """What `deepnet grade` runs in place of a check cell: the check, unless the learner's answer is
     deepnet's own implementation (imported, assigned, subclassed or called), which is "copied"."""
     check = globals()[check_name]
-    origin = deepnet_origin(learner)
-    if origin:
-        name = getattr(learner, "__name__", check_name.removeprefix("check_"))
-        return CheckResult(name, "copied", [say("copied", name=name, origin=origin)])
-    return check(learner)
+    for answer in answers:
+        origin = deepnet_origin(answer)
+        if origin:
+            name = getattr(answer, "__name__", check_name.removeprefix("check_"))
+            return CheckResult(name, "copied", [say("copied", name=name, origin=origin)])
+    return check(*answers)
 
 
 def deepnet_origin(learner):
