@@ -173,21 +173,20 @@ def elementwise_cases(exercise, rng, scale):
 
 def check_relu(Relu):
     """Check Relu: forward(x) = max(0, x); backward passes dout where x > 0 and 0 elsewhere."""
-    rng = np.random.default_rng(551)
-    with Check("Relu", Relu) as check:
-        if check.require_callable():
-            cases, reuse, twins = elementwise_cases(RELU, rng, 1.0)
-            layer_cases(check, Relu, RELU, cases, reuse, twins)
-    return check.result()
+    return check_elementwise(Relu, RELU, seed=551, scale=1.0)
 
 
 def check_sigmoid(Sigmoid):
     """Check Sigmoid: forward(x) = 1 / (1 + exp(-x)); backward(dout) = dout * out * (1 - out)."""
-    rng = np.random.default_rng(552)
-    with Check("Sigmoid", Sigmoid) as check:
+    return check_elementwise(Sigmoid, SIGMOID, seed=552, scale=2.0)
+
+
+def check_elementwise(learner, exercise, seed, scale):
+    """The cases of an elementwise layer (elementwise_cases), random inputs of size about `scale`."""
+    with Check(exercise.name, learner) as check:
         if check.require_callable():
-            cases, reuse, twins = elementwise_cases(SIGMOID, rng, 2.0)
-            layer_cases(check, Sigmoid, SIGMOID, cases, reuse, twins)
+            cases, reuse, twins = elementwise_cases(exercise, np.random.default_rng(seed), scale)
+            layer_cases(check, learner, exercise, cases, reuse, twins)
     return check.result()
 
 
