@@ -31,7 +31,10 @@ from functools import partial
 import numpy as np
 from ipywidgets import HTML, FloatSlider, Image, IntSlider, interactive
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.image import imsave
+from matplotlib.collections import LineCollection
+from matplotlib.image import AxesImage, imsave
+from matplotlib.spines import Spine
+from matplotlib.text import Text
 
 from deepnet.figures import plots
 from deepnet.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
@@ -97,15 +100,62 @@ class BlittedPng:
             artist.set_animated(True)  # a full draw leaves animated artists out: the background
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(figure.bbox)
+        self.last_state = {}
+
+    def groups(self):
+        """The moving artists by the axes they belong to (None: the figure's own, such as titles)."""
+        grouped = {}
+        for artist in self.moving_artists:
+            axes = artist.axes if artist.axes is not None and artist.axes.figure is self.figure else None
+            grouped.setdefault(axes, []).append(artist)
+        return list(grouped.items())
 
     def png(self):
-        """The figure now, as PNG bytes (no bbox_inches="tight": the figures have a fixed layout)."""
-        self.canvas.restore_region(self.background)
-        for artist in self.moving_artists:
-            self.figure.draw_artist(artist)
+        """The figure now, as PNG bytes (no bbox_inches="tight": the figures have a fixed layout).
+
+        Only the axes whose moving artists changed since the last image are pasted over and drawn
+        again: a move that leaves a panel as it was (the ReLU mask where no entry changed sign)
+        costs nothing there. When an artist outside the axes (a title) changes, everything is drawn."""
+        changed = []
+        for axes, artists in self.groups():
+            state = [artist_state(artist) for artist in artists]
+            if self.last_state.get(axes) == state:
+                continue
+            self.last_state[axes] = state
+            changed.append((axes, artists))
+        if any(axes is None for axes, _ in changed) or len(changed) == len(self.groups()):
+            self.canvas.restore_region(self.background)
+            redraw = self.groups()
+        else:
+            for axes, _ in changed:
+                box = axes.get_window_extent().padded(REGION_PADDING)
+                region = [int(box.x0), int(self.canvas.get_width_height()[1] - box.y1),
+                          int(box.x1) + 1, int(self.canvas.get_width_height()[1] - box.y0) + 1]
+                self.canvas.restore_region(self.background, bbox=region, xy=(region[0], region[1]))
+            redraw = changed
+        for _, artists in redraw:
+            for artist in artists:
+                self.figure.draw_artist(artist)
         buffer = io.BytesIO()
         imsave(buffer, np.asarray(self.canvas.buffer_rgba()), format="png", pil_kwargs=FAST_PNG)
         return buffer.getvalue()
+
+
+REGION_PADDING = 4  # pixels around an axes that its artists may cover (spines, frames)
+
+
+def artist_state(artist):
+    """What an artist shows now, comparable between two images; a new object when unknown."""
+    if isinstance(artist, AxesImage):
+        return (artist.get_array().tobytes(), artist.get_clim())
+    if isinstance(artist, Text):
+        return (artist.get_text(), str(artist.get_color()), artist.get_position())
+    if isinstance(artist, LineCollection):
+        return (tuple(np.asarray(segment).tobytes() for segment in artist.get_segments()),
+                np.asarray(artist.get_colors()).tobytes())
+    if isinstance(artist, Spine):
+        return ("spine", artist.get_visible())
+    return object()  # unknown: always drawn again
 
 
 # ---------------------------------------------------------------- ReLU mask
