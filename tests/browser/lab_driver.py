@@ -32,7 +32,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # JupyterLab user settings for the test server: every cell attached to the DOM (the default
 # windowing leaves cells outside the viewport unrendered), and no news/update pop-ups over cells.
 LAB_SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    # autoStartDefaultKernel: start the notebook's own kernel without asking. Otherwise a fresh server
+    # sometimes shows "Select Kernel" over the first notebook, and the clicks of the tests land on it.
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
+                                                                   "autoStartDefaultKernel": True},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false", "checkForUpdates": False},
 }
@@ -169,8 +172,7 @@ def open_notebook(browser, base_url, name, timeout_s=120):
     Returns the page and the seconds the run took (from "Run All Cells" to the last prompt).
     """
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    # The launcher first: its kernel cards show that JupyterLab has loaded the kernel specs. A notebook
-    # opened before that asks "Select Kernel" (and may start two kernels), on a fresh server.
+    # The launcher first: its kernel cards show that JupyterLab has loaded the kernel specs.
     page.goto(f"{base_url}/lab?reset", timeout=timeout_s * 1000)  # ?reset: no saved layout
     page.wait_for_selector(".jp-LauncherCard", timeout=timeout_s * 1000)
     page.goto(f"{base_url}/lab/tree/{name}?reset", timeout=timeout_s * 1000)
