@@ -3,7 +3,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from deepnet.course import exercises, grade, reports
+from deepnet.course import exercises, grade, reports, translate
 
 DESCRIPTION = """\
 Exercises for the deepnet course.
@@ -34,6 +34,18 @@ still finds it; it is looked for in --solutions DIR if given, else in ./solution
 solutions/ folder of the repository this deepnet package is installed from.
 Exit status: 0 every notebook passed; 1 some exercise failed; 2 a file could not be graded or the
 grader could not run (never confused with a wrong answer)."""
+
+
+TRANSLATE_HELP = """\
+The English notebooks are the only edited source; translations are gettext catalogs.
+  extract   write translations/templates/*.pot (one message per markdown block) and
+            deepnet/locale/deepnet.pot (every learner-facing message of the package)
+  update    extract, then merge each language's .po with its template (a changed block
+            keeps its translation, marked fuzzy)
+  build     compile deepnet/locale/*/LC_MESSAGES/deepnet.mo and write chapters/<lang>/,
+            solutions/<lang>/ from the catalogs (then run `deepnet exercises`)
+  check     exit 1, naming each stale template, missing or fuzzy translation, changed
+            placeholder, stale .mo or generated notebook that is not what build writes"""
 
 
 def build_parser():
@@ -77,6 +89,14 @@ def build_parser():
     grading.add_argument("--assignment", metavar="NAME",
                          help="only notebooks of this assignment count, e.g. 5.5-activation-layers")
     grading.add_argument("--solutions", type=Path, metavar="DIR", help="folder of the solution notebooks")
+
+    translating = commands.add_parser(
+        "translate", help="the translated notebooks and messages (maintainers)", description=TRANSLATE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    translating.add_argument("action", choices=("extract", "update", "build", "check"))
+    translating.add_argument("--root", type=Path, metavar="DIR",
+                             help="the course folder holding chapters/, solutions/ and translations/")
     return parser
 
 
@@ -123,10 +143,39 @@ def run_grade(args):
     return grade.exit_status(results)
 
 
+def run_translate(args):
+    root = args.root or exercises.find_course_root()
+    if root is None or not (Path(root) / "chapters").is_dir():
+        print("deepnet translate: no chapters/ folder here or next to the deepnet package; "
+              "run it from the course's top folder or pass --root DIR", file=sys.stderr)
+        return 2
+    root = Path(root)
+    try:
+        if args.action == "check":
+            problems = translate.check(root)
+            for problem in problems:
+                print(problem)
+            return 1 if problems else 0
+        if args.action == "build":
+            written, fallbacks = translate.build(root)
+            for path, contexts in fallbacks:
+                print(f"{path}: {len(contexts)} blocks still in English, the first {contexts[0]}")
+        else:
+            written = translate.extract(root) if args.action == "extract" else translate.update(root)
+    except (translate.TranslationError, exercises.ExerciseError) as error:
+        print(f"deepnet translate: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.command == "exercises":
         return run_exercises(args)
+    if args.command == "translate":
+        return run_translate(args)
     return run_grade(args)
 
 
