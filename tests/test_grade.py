@@ -178,6 +178,7 @@ def test_the_report_has_the_documented_json_shape(unsolved):
         assert set(notebook) == {
             "path",
             "solution",
+            "language",
             "passed",
             "seconds",
             "points",

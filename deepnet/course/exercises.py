@@ -24,6 +24,7 @@ the stubs. (Check cells never raise, and defining a stub raises nothing.)
 Notebooks are read and written as plain JSON, in the layout nbformat writes: nbformat takes
 seconds to import, and `deepnet exercises --check` should not.
 """
+
 import hashlib
 import json
 import os
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from deepnet.course import colab
 from deepnet.course.checks import MIMETYPE as CHECK_MIMETYPE
+from deepnet.course.language import fill
 
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
@@ -40,6 +42,27 @@ EXERCISE_TAG = "exercise"
 RAISES_TAG = "raises-exception"
 # Key of the notebook metadata that `deepnet exercises` writes and `deepnet grade` reads.
 METADATA_KEY = "deepnet"
+
+
+MESSAGES = {
+    "unreadable": "{path}: not a readable notebook ({error})",
+    "not_a_notebook": "{path}: not a Jupyter notebook (no list of cells in it)",
+    "where": "{notebook}, cell {cell}",
+    "begin_twice": "{where}: '{begin}' twice without '{end}' between",
+    "end_alone": "{where}: '{end}' without a '{begin}' before it",
+    "never_closed": "{where}: '{begin}' is never closed by '{end}'",
+    "tag_no_begin": "{where}: tagged '{tag}' but has no '{begin}'",
+    "begin_no_tag": "{where}: has '{begin}' but no '{tag}' tag",
+    "no_solution": "no solution notebook {path}; the solutions are: {known}",
+    "up_to_date": "{path} is up to date",
+    "wrote": "wrote {path}",
+    "missing": "{path} is missing: it is what {solution} generates; run `deepnet exercises` to write it",
+    "stale": "{path} is stale: it differs from what {solution} generates; run `deepnet exercises` to "
+    "regenerate it",
+    "edited": "{path} was edited since it was generated (its cells no longer match the fingerprint "
+    "`deepnet exercises` stored in its metadata, '{key}.sources_sha256'); kept it. Save your work under "
+    "another name, or pass --force to overwrite it",
+}
 
 
 class ExerciseError(Exception):
@@ -52,9 +75,9 @@ def read_notebook(path):
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ExerciseError(f"{path}: not a readable notebook ({error})") from None
+        raise ExerciseError(fill(MESSAGES["unreadable"], path=path, error=error)) from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise ExerciseError(f"{path}: not a Jupyter notebook (no list of cells in it)")
+        raise ExerciseError(fill(MESSAGES["not_a_notebook"], path=path))
     return notebook
 
 
@@ -103,18 +126,24 @@ def stub_source(source, where="cell"):
         marker = line.strip()
         if marker == SOLUTION_BEGIN:
             if inside:
-                raise ExerciseError(f"{where}: '{SOLUTION_BEGIN}' twice without '{SOLUTION_END}' between")
+                raise ExerciseError(
+                    fill(MESSAGES["begin_twice"], where=where, begin=SOLUTION_BEGIN, end=SOLUTION_END)
+                )
             indent = line[: len(line) - len(line.lstrip())]
             stub += [f"{indent}{STUB_LINES[0]}\n", f"{indent}{STUB_LINES[1]}\n"]
             inside = True
         elif marker == SOLUTION_END:
             if not inside:
-                raise ExerciseError(f"{where}: '{SOLUTION_END}' without a '{SOLUTION_BEGIN}' before it")
+                raise ExerciseError(
+                    fill(MESSAGES["end_alone"], where=where, begin=SOLUTION_BEGIN, end=SOLUTION_END)
+                )
             inside = False
         elif not inside:
             stub.append(line)
     if inside:
-        raise ExerciseError(f"{where}: '{SOLUTION_BEGIN}' is never closed by '{SOLUTION_END}'")
+        raise ExerciseError(
+            fill(MESSAGES["never_closed"], where=where, begin=SOLUTION_BEGIN, end=SOLUTION_END)
+        )
     text = "".join(stub)
     # Jupyter stores a cell without its final newline; keep the solution's habit.
     return text if source.endswith("\n") else text.removesuffix("\n")
@@ -129,19 +158,22 @@ def sources_fingerprint(notebook):
     return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def exercise_notebook(solution, solution_name):
-    """Build the exercise notebook (a new dict) from a solution notebook (left unchanged)."""
+def exercise_notebook(solution, solution_name, folder=""):
+    """Build the exercise notebook (a new dict) from a solution notebook (left unchanged).
+    folder: "" for English, or the language folder ("ko") of a translated solution."""
     exercise = json.loads(json.dumps(solution))  # a deep copy
     after_first_exercise = False
     for cell in exercise["cells"]:
         if cell.get("cell_type") != "code":
             continue
         after_first_exercise = after_first_exercise or is_exercise_cell(cell)
-        where = f"{solution_name}, cell {cell.get('id', '?')}"
+        where = fill(MESSAGES["where"], notebook=solution_name, cell=cell.get("id", "?"))
         source = cell_source(cell)
         if is_exercise_cell(cell):
             if SOLUTION_BEGIN not in source:
-                raise ExerciseError(f"{where}: tagged '{EXERCISE_TAG}' but has no '{SOLUTION_BEGIN}'")
+                raise ExerciseError(
+                    fill(MESSAGES["tag_no_begin"], where=where, tag=EXERCISE_TAG, begin=SOLUTION_BEGIN)
+                )
             stub = stub_source(source, where)
             cell["source"] = source_lines(stub)
             # A stub at the top level of the cell (a conceptual exercise that assigns values, not a
@@ -151,7 +183,9 @@ def exercise_notebook(solution, solution_name):
                 if RAISES_TAG not in tags:
                     tags.append(RAISES_TAG)
         elif SOLUTION_BEGIN in source:
-            raise ExerciseError(f"{where}: has '{SOLUTION_BEGIN}' but no '{EXERCISE_TAG}' tag")
+            raise ExerciseError(
+                fill(MESSAGES["begin_no_tag"], where=where, tag=EXERCISE_TAG, begin=SOLUTION_BEGIN)
+            )
         elif after_first_exercise:
             if not is_check_cell(cell):
                 tags = cell.setdefault("metadata", {}).setdefault("tags", [])
@@ -163,7 +197,7 @@ def exercise_notebook(solution, solution_name):
         cell["execution_count"] = None
         cell.get("metadata", {}).pop("execution", None)  # timings of the solution's run
     # The exercise's own badge: one copied from the solution would open the solution on Colab.
-    colab.add_colab_cells(exercise, f"exercises/{solution_name}")
+    colab.add_colab_cells(exercise, "/".join(["exercises", *filter(None, [folder]), solution_name]))
     exercise["metadata"][METADATA_KEY] = {
         "solution": solution_name,
         "sources_sha256": sources_fingerprint(exercise),
@@ -191,8 +225,9 @@ def find_course_root(start=None):
 
 
 def select_solutions(solutions_dir, names):
-    """Solution notebooks to generate from: all of them, or those named (with or without .ipynb)."""
-    available = sorted(solutions_dir.glob("*.ipynb"))
+    """Solution notebooks to generate from: all of them (the English ones and the translated ones in
+    solutions/<language>/), or those named (with or without .ipynb), in every language."""
+    available = sorted(solutions_dir.glob("*.ipynb")) + sorted(solutions_dir.glob("*/*.ipynb"))
     if not names:
         return available
     chosen = []
@@ -201,10 +236,16 @@ def select_solutions(solutions_dir, names):
         wanted = wanted if wanted.endswith(".ipynb") else wanted + ".ipynb"
         path = solutions_dir / wanted
         if not path.is_file():
-            known = ", ".join(p.stem for p in available) or "none"
-            raise ExerciseError(f"no solution notebook {path}; the solutions are: {known}")
-        chosen.append(path)
+            known = ", ".join(sorted({p.stem for p in available})) or "none"
+            raise ExerciseError(fill(MESSAGES["no_solution"], path=path, known=known))
+        chosen += [p for p in available if p.name == wanted]
     return chosen
+
+
+def language_folder(path, solutions_dir):
+    """ "ko" for solutions/ko/X.ipynb, "" for solutions/X.ipynb."""
+    parent = path.parent.relative_to(solutions_dir)
+    return "" if parent == Path(".") else parent.as_posix()
 
 
 def generate(root, names=(), check=False, force=False):
@@ -218,31 +259,37 @@ def generate(root, names=(), check=False, force=False):
     messages = []
     # Every notebook is built before any is written: a broken marker in one solution stops the
     # run with its file and cell named, and no exercise notebook is left half done.
-    planned = [(path, notebook_text(exercise_notebook(read_notebook(path), path.name)))
-               for path in select_solutions(root / "solutions", names)]
+    solutions_dir = root / "solutions"
+    planned = [
+        (
+            path,
+            notebook_text(
+                exercise_notebook(read_notebook(path), path.name, language_folder(path, solutions_dir))
+            ),
+        )
+        for path in select_solutions(solutions_dir, names)
+    ]
     for solution_path, wanted in planned:
-        exercise_path = root / "exercises" / solution_path.name
+        exercise_path = root / "exercises" / solution_path.relative_to(solutions_dir)
         shown = exercise_path.relative_to(root).as_posix()
         current = exercise_path.read_text(encoding="utf-8") if exercise_path.is_file() else None
         if current == wanted:
-            messages.append(f"{shown} is up to date")
+            messages.append(fill(MESSAGES["up_to_date"], path=shown))
         elif check:
             ok = False
-            state = "missing" if current is None else "stale"
             messages.append(
-                f"{shown} is {state}: it differs from what {solution_path.relative_to(root).as_posix()} "
-                "generates; run `deepnet exercises` to regenerate it"
+                fill(
+                    MESSAGES["missing" if current is None else "stale"],
+                    path=shown,
+                    solution=solution_path.relative_to(root).as_posix(),
+                )
             )
         elif current is not None and not force and was_edited(exercise_path):
             ok = False
-            messages.append(
-                f"{shown} was edited since it was generated (its cells no longer match the "
-                f"fingerprint `deepnet exercises` stored in its metadata, '{METADATA_KEY}.sources_sha256'); "
-                "kept it. Save your work under another name, or pass --force to overwrite it"
-            )
+            messages.append(fill(MESSAGES["edited"], path=shown, key=METADATA_KEY))
         else:
             write_atomically(exercise_path, wanted)
-            messages.append(f"wrote {shown}")
+            messages.append(fill(MESSAGES["wrote"], path=shown))
     return ok, messages
 
 

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deepnet.course import sandbox
+from deepnet.course import language, sandbox
 from deepnet.course.exercises import (
     CHECK_MIMETYPE,
     METADATA_KEY,
@@ -39,6 +39,7 @@ from deepnet.course.exercises import (
     is_exercise_cell,
     read_notebook,
 )
+from deepnet.course.language import fill
 
 DEFAULT_TIMEOUT = 30
 DEFAULT_NOTEBOOK_TIMEOUT = 300
@@ -93,6 +94,7 @@ class NotebookReport:
     mismatches: list = field(default_factory=list)  # dicts: cell, reason
     error: str = ""  # why it could not be graded
     seconds: float = 0.0
+    language: str = "en"  # the notebook's metadata.language: its messages and its solutions/<lang>/
 
     @property
     def passed(self):
@@ -115,6 +117,7 @@ class NotebookReport:
         document = {
             "path": self.path,
             "solution": self.solution,
+            "language": self.language,
             "passed": self.passed,
             "seconds": self.seconds,
             "points": self.points,
@@ -172,27 +175,38 @@ def find_solution(learner, options):
     metadata = learner.get("metadata", {})
     entry = metadata.get(METADATA_KEY, {}) if isinstance(metadata, dict) else None
     if not isinstance(entry, dict):
-        raise GradeError(MESSAGES["bad_metadata"].format(key=METADATA_KEY, kind=type(entry).__name__))
+        raise GradeError(fill(MESSAGES["bad_metadata"], key=METADATA_KEY, kind=type(entry).__name__))
     name = entry.get("solution")
     if not name:
-        raise GradeError(MESSAGES["no_solution_key"].format(key=METADATA_KEY))
+        raise GradeError(fill(MESSAGES["no_solution_key"], key=METADATA_KEY))
     if not isinstance(name, str) or not SOLUTION_NAME.fullmatch(name):
-        raise GradeError(MESSAGES["bad_solution_name"].format(name=name))
+        raise GradeError(fill(MESSAGES["bad_solution_name"], name=name))
     folders = options.solution_dirs or default_solution_dirs()
+    code = notebook_language_code(learner)
+    if code != "en":  # a translated exercise is graded against the translated solution
+        folders = [Path(folder) / code for folder in folders]
     path = next((Path(folder) / name for folder in folders if (Path(folder) / name).is_file()), None)
     if path is None:
         looked = ", ".join(str(folder) for folder in folders)
-        raise GradeError(MESSAGES["solution_missing"].format(name=name, looked=looked))
+        raise GradeError(fill(MESSAGES["solution_missing"], name=name, looked=looked))
     try:
         solution = read_notebook(path)
     except ExerciseError as error:
         raise GradeError(str(error)) from None
     if not any(is_exercise_cell(cell) for cell in solution["cells"]):
-        raise GradeError(MESSAGES["not_an_exercise"].format(name=name))
+        raise GradeError(fill(MESSAGES["not_an_exercise"], name=name))
     if options.assignment and assignment_of(name) != assignment_of(options.assignment):
-        raise GradeError(MESSAGES["other_assignment"].format(got=assignment_of(name),
+        raise GradeError(fill(MESSAGES["other_assignment"], got=assignment_of(name),
                                                              wanted=assignment_of(options.assignment)))
     return path, solution
+
+
+def notebook_language_code(notebook):
+    """The language a notebook is written in (its metadata.language, as `deepnet translate build`
+    writes it); "en" when it names none or one the course does not have."""
+    metadata = notebook.get("metadata", {})
+    code = metadata.get("language") if isinstance(metadata, dict) else None
+    return (language.normalise(code) if isinstance(code, str) else None) or "en"
 
 
 def assignment_of(name):
@@ -256,7 +270,19 @@ def solution_step(cell, answer):
 
 
 def grade_one(path, options, parent):
-    """The NotebookReport of one submission; never raises for anything the submission contains."""
+    """The NotebookReport of one submission; never raises for anything the submission contains.
+    Its messages are in the notebook's language unless set_language() or DEEPNET_LANG chose one."""
+    try:
+        code = notebook_language_code(load_learner(path))
+    except GradeError:
+        code = "en"
+    with language.notebook_language(code):
+        report = grade_in_language(path, options, parent)
+    report.language = code
+    return report
+
+
+def grade_in_language(path, options, parent):
     started = time.monotonic()
     report = NotebookReport(path=str(path))
     try:
@@ -273,7 +299,7 @@ def grade_one(path, options, parent):
     try:
         runs = asyncio.run(run_steps(steps, folder, options))  # its own event loop, closed at the end
     except sandbox.SandboxError as error:
-        report.error = MESSAGES["kernel"].format(error=first_line(error))
+        report.error = fill(MESSAGES["kernel"], error=first_line(error))
         return report
     finally:
         sandbox.remove_folder(folder)
@@ -323,19 +349,19 @@ def problem_of(run, options):
     if run is None:
         return None
     if run.status == "timeout":
-        return MESSAGES["timeout"].format(seconds=options.timeout)
+        return fill(MESSAGES["timeout"], seconds=options.timeout)
     if run.status == "died":
         return MESSAGES["died"]
     if run.status == "budget":
-        return MESSAGES["budget"].format(seconds=options.notebook_timeout)
+        return fill(MESSAGES["budget"], seconds=options.notebook_timeout)
     if run.status == "error":
         if run.error_name == "NotImplementedError" and not run.error_value:
             return MESSAGES["not_written"]
         value = first_line(run.error_value)
         return (
-            MESSAGES["raised"].format(name=run.error_name, value=value)
+            fill(MESSAGES["raised"], name=run.error_name, value=value)
             if value
-            else MESSAGES["raised_bare"].format(name=run.error_name)
+            else fill(MESSAGES["raised_bare"], name=run.error_name)
         )
     return None
 
@@ -353,15 +379,15 @@ def exercise_results(steps, runs, options):
         record = own_record(runs.get(step.cell_id))
         entry = {"name": name, "points": 0, "max_points": step.points}
         if exercise is not None and exercise.source is None:
-            entry.update(status="fail", messages=[MESSAGES["exercise_missing"].format(cell=exercise.cell_id)])
+            entry.update(status="fail", messages=[fill(MESSAGES["exercise_missing"], cell=exercise.cell_id)])
         elif record is not None:
             entry.update(status=record["status"], messages=list(record["messages"]))
         else:
             problem = problem_of(runs.get(step.cell_id), options) or MESSAGES["no_result"]
-            messages = [MESSAGES["check_raised"].format(problem=problem)]
+            messages = [fill(MESSAGES["check_raised"], problem=problem)]
             answer_problem = problem_of(runs.get(exercise.cell_id), options) if exercise else None
             if answer_problem:
-                messages.insert(0, MESSAGES["exercise_raised"].format(problem=answer_problem))
+                messages.insert(0, fill(MESSAGES["exercise_raised"], problem=answer_problem))
             entry.update(status="fail", messages=messages)
         if entry["status"] in ("pass", "warn"):
             entry["points"] = step.points
@@ -448,9 +474,9 @@ def output_difference(expected_outputs, got_outputs, sanitize=()):
     got = output_text(got_outputs, sanitize).splitlines()
     for number, (want, have) in enumerate(zip(expected, got, strict=False), start=1):
         if want != have:
-            return MESSAGES["output_line"].format(number=number, got=have, want=want)
+            return fill(MESSAGES["output_line"], number=number, got=have, want=want)
     if len(expected) != len(got):
-        return MESSAGES["output_length"].format(got=len(got), want=len(expected))
+        return fill(MESSAGES["output_length"], got=len(got), want=len(expected))
     return None
 
 

@@ -12,6 +12,7 @@ dicts or marked N_("...") so that `deepnet translate extract` finds them. transl
 template up in deepnet/locale/<code>/LC_MESSAGES/deepnet.mo; a message that has no translation
 stays English, never an error.
 """
+
 import contextlib
 import contextvars
 import functools
@@ -23,8 +24,19 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN = "deepnet"
 LANGUAGES = {"en": "English", "ko": "한국어", "zh_CN": "简体中文"}
 # Other ways people write the same languages (DEEPNET_LANG=ko_KR.UTF-8, zh-Hans, ...).
-ALIASES = {"ko_kr": "ko", "kor": "ko", "zh": "zh_CN", "zh_hans": "zh_CN", "zh_cn": "zh_CN", "en_us": "en",
-           "en_gb": "en"}
+ALIASES = {
+    "ko_kr": "ko",
+    "kor": "ko",
+    "zh": "zh_CN",
+    "zh_hans": "zh_CN",
+    "zh_cn": "zh_CN",
+    "en_us": "en",
+    "en_gb": "en",
+}
+
+MESSAGES = {
+    "unknown_language": "deepnet has no language {code}. Use one of: {known}.",
+}
 
 _chosen = None
 _notebook_language = contextvars.ContextVar("deepnet_notebook_language", default=None)
@@ -58,8 +70,8 @@ def set_language(code):
         return current_language()
     found = normalise(code)
     if found is None:
-        known = ", ".join(f'"{name}" ({LANGUAGES[name]})' for name in LANGUAGES)
-        raise ValueError(f"deepnet has no language {code!r}. Use one of: {known}.")
+        known = ", ".join('"' + name + '" (' + LANGUAGES[name] + ")" for name in LANGUAGES)
+        raise ValueError(fill(MESSAGES["unknown_language"], code=repr(code), known=known))
     _chosen = found
     return found
 
@@ -92,7 +104,7 @@ def language_for(code):
         _chosen = before
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _catalog(code):
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
 

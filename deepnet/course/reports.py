@@ -6,15 +6,20 @@ gradebook), markdown (a CI job summary), gradescope (Gradescope's results.json) 
 import csv
 import io
 import json
+import unicodedata
 
-STATUS_LABELS = {
-    "pass": "pass",
-    "warn": "warn",
-    "fail": "FAIL",
-    "not attempted": "not attempted",
-    "copied": "COPIED",
-}
+from deepnet.course.language import fill, translate
+
 MESSAGES = {
+    "status_pass": "pass",
+    "status_warn": "warn",
+    "status_fail": "FAIL",
+    "status_not_attempted": "not attempted",
+    "status_copied": "COPIED",
+    "column_status": "status",
+    "column_message": "message",
+    "markdown_header": "| exercise | status | message |",
+    "markdown_solution": "solution `{solution}`, {points}",
     "solution": "{path}  (solution: {solution})",
     "cannot_grade": "{path}: not graded: {error}",
     "header": "exercise",
@@ -29,29 +34,55 @@ MESSAGES = {
 }
 
 
+def status_label(status):
+    key = "status_" + status.replace(" ", "_")
+    return translate(MESSAGES[key]) if key in MESSAGES else status
+
+
+def text_width(text):
+    """Columns a text takes in a terminal: Hangul and Han characters take two."""
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+
+
+def columns(cells):
+    """Cells padded to their widths (0: no padding), two spaces apart."""
+    return "  ".join(text + " " * max(0, width - text_width(text)) for text, width in cells).rstrip()
+
+
+def batch_language(reports):
+    """The language the whole report is in: the notebooks' own, when they all share one."""
+    codes = {report.language for report in reports}
+    return codes.pop() if len(codes) == 1 else "en"
+
+
 def table(reports):
     """Plain text: one block per notebook, one row per exercise, then the output comparison."""
     lines = []
     for report in reports:
         if report.error:
-            lines += [MESSAGES["cannot_grade"].format(path=report.path, error=report.error), ""]
+            lines += [fill(MESSAGES["cannot_grade"], path=report.path, error=report.error), ""]
             continue
-        lines.append(MESSAGES["solution"].format(path=report.path, solution=report.solution))
-        width = max([len(e["name"]) for e in report.exercises] + [8])
-        lines.append(f"  {MESSAGES['header']:<{width}}  {'status':<13}  message")
-        for exercise in report.exercises:
+        lines.append(fill(MESSAGES["solution"], path=report.path, solution=report.solution))
+        names = [exercise["name"] for exercise in report.exercises]
+        labels = [status_label(exercise["status"]) for exercise in report.exercises]
+        name_width = max(text_width(text) for text in names + [translate(MESSAGES["header"])])
+        label_width = max(text_width(text) for text in labels + [translate(MESSAGES["column_status"])])
+        lines.append("  " + columns([(translate(MESSAGES["header"]), name_width),
+                                     (translate(MESSAGES["column_status"]), label_width),
+                                     (translate(MESSAGES["column_message"]), 0)]))
+        for name, label, exercise in zip(names, labels, report.exercises, strict=True):
             messages = exercise["messages"] or [""]
-            label = STATUS_LABELS.get(exercise["status"], exercise["status"])
-            lines.append(f"  {exercise['name']:<{width}}  {label:<13}  {messages[0]}")
-            lines += [f"  {'':<{width}}  {'':<13}  {message}" for message in messages[1:]]
+            lines.append("  " + columns([(name, name_width), (label, label_width), (messages[0], 0)]))
+            lines += ["  " + columns([("", name_width), ("", label_width), (message, 0)])
+                      for message in messages[1:]]
         matched = report.compared - len(report.mismatches)
-        lines.append("  " + MESSAGES["outputs"].format(matched=matched, compared=report.compared))
-        lines += ["    " + MESSAGES["mismatch"].format(**m) for m in report.mismatches]
-        lines.append("  " + MESSAGES["points"].format(points=report.points, max_points=report.max_points))
-        lines.append(f"  => {MESSAGES['passed'] if report.passed else MESSAGES['not_passed']}")
+        lines.append("  " + fill(MESSAGES["outputs"], matched=matched, compared=report.compared))
+        lines += ["    " + fill(MESSAGES["mismatch"], **m) for m in report.mismatches]
+        lines.append("  " + fill(MESSAGES["points"], points=report.points, max_points=report.max_points))
+        lines.append("  => " + translate(MESSAGES["passed"] if report.passed else MESSAGES["not_passed"]))
         lines.append("")
     if len(reports) > 1:
-        lines.append(MESSAGES["summary"].format(passed=sum(r.passed for r in reports), total=len(reports)))
+        lines.append(fill(MESSAGES["summary"], passed=sum(r.passed for r in reports), total=len(reports)))
     return "\n".join(lines)
 
 
@@ -103,28 +134,27 @@ def gradebook(reports):
 def markdown(reports):
     """For a CI job summary ($GITHUB_STEP_SUMMARY): a table per notebook."""
     passed = sum(r.passed for r in reports)
-    lines = [MESSAGES["markdown_title"].format(passed=passed, total=len(reports)), ""]
+    lines = [fill(MESSAGES["markdown_title"], passed=passed, total=len(reports)), ""]
     for report in reports:
         verdict = "✅" if report.passed else "❌"
         lines.append(f"### {verdict} `{report.path}`")
         if report.error:
-            lines += ["", MESSAGES["cannot_grade"].format(path=report.path, error=report.error), ""]
+            lines += ["", fill(MESSAGES["cannot_grade"], path=report.path, error=report.error), ""]
             continue
         lines += [
             "",
-            f"solution `{report.solution}`, "
-            + MESSAGES["points"].format(points=report.points, max_points=report.max_points),
+            fill(MESSAGES["markdown_solution"], solution=report.solution,
+                 points=fill(MESSAGES["points"], points=report.points, max_points=report.max_points)),
             "",
-            "| exercise | status | message |",
+            translate(MESSAGES["markdown_header"]),
             "|---|---|---|",
         ]
         for exercise in report.exercises:
             message = " ".join(exercise["messages"][:1]).replace("|", "\\|")
-            label = STATUS_LABELS.get(exercise["status"], exercise["status"])
-            lines.append(f"| {exercise['name']} | {label} | {message} |")
+            lines.append(f"| {exercise['name']} | {status_label(exercise['status'])} | {message} |")
         matched = report.compared - len(report.mismatches)
-        lines += ["", MESSAGES["outputs"].format(matched=matched, compared=report.compared), ""]
-        lines += [f"- {MESSAGES['mismatch'].format(**m)}" for m in report.mismatches]
+        lines += ["", fill(MESSAGES["outputs"], matched=matched, compared=report.compared), ""]
+        lines += [f"- {fill(MESSAGES['mismatch'], **m)}" for m in report.mismatches]
         lines.append("")
     return "\n".join(lines)
 
@@ -135,7 +165,7 @@ def gradescope(reports):
     tests, output = [], []
     for report in reports:
         if report.error:
-            output.append(MESSAGES["cannot_grade"].format(path=report.path, error=report.error))
+            output.append(fill(MESSAGES["cannot_grade"], path=report.path, error=report.error))
             tests.append(
                 {
                     "name": f"{report.path}",
@@ -161,11 +191,11 @@ def gradescope(reports):
             )
         tests.append(
             {
-                "name": f"{report.path}: {MESSAGES['outputs_test']}",
+                "name": f"{report.path}: {translate(MESSAGES['outputs_test'])}",
                 "score": 0,
                 "max_score": 0,
                 "status": "failed" if report.mismatches else "passed",
-                "output": "\n".join(MESSAGES["mismatch"].format(**m) for m in report.mismatches),
+                "output": "\n".join(fill(MESSAGES["mismatch"], **m) for m in report.mismatches),
                 "visibility": "visible",
             }
         )

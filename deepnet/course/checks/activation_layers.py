@@ -3,11 +3,13 @@
 import numpy as np
 
 from deepnet import layers
-from deepnet.course.checks.engine import Check
+from deepnet.course.checks.engine import Check, a_type
 from deepnet.course.checks.layer_cases import LayerExercise, layer_cases
 from deepnet.course.checks.relations import Related
+from deepnet.course.language import N_, fill, translate
 
 MESSAGES = {
+    "case_at_zero": "{name} at x = 0",
     "relu_out": "out = x where x > 0 and 0 elsewhere (e.g. np.maximum(0, x))",
     "relu_dx": "dx = dout where x > 0, and 0 where self.mask (x <= 0) is True",
     "relu_mask_itself": "the mask x > 0 itself, not the values",
@@ -131,18 +133,18 @@ def elementwise_cases(exercise, rng, scale):
     cases = [
         (description, (), {"x": x}, rng.standard_normal(x.shape))
         for description, x in [
-            ("random x of shape (3, 4)", x_of((3, 4))),
-            ("a batch of one, x of shape (1, 5)", x_of((1, 5))),
-            ("x with exact zeros", np.array([[0.0, -2.0, 3.0], [1.5, 0.0, -0.5]])),
-            ("x = ±1000", np.array([[-1000.0, 1000.0, -0.001, 0.001], [-30.0, 30.0, 2.0, -2.0]])),
+            (N_("random x of shape (3, 4)"), x_of((3, 4))),
+            (N_("a batch of one, x of shape (1, 5)"), x_of((1, 5))),
+            (N_("x with exact zeros"), np.array([[0.0, -2.0, 3.0], [1.5, 0.0, -0.5]])),
+            (N_("x = ±1000"), np.array([[-1000.0, 1000.0, -0.001, 0.001], [-30.0, 30.0, 2.0, -2.0]])),
         ]
     ]
     flat, flat_dout = x_of(6), rng.standard_normal(6)
     images, images_dout = x_of((2, 2, 3)), rng.standard_normal((2, 2, 3))
     twins = [
         (
-            "a 1-D x of shape (6,)",
-            MESSAGES["one_dimensional"].format(name=exercise.name),
+            N_("a 1-D x of shape (6,)"),
+            fill(MESSAGES["one_dimensional"], name=exercise.name),
             (),
             {"x": flat},
             flat_dout,
@@ -150,8 +152,8 @@ def elementwise_cases(exercise, rng, scale):
             flat_dout.reshape(1, 6),
         ),
         (
-            "x of shape (2, 2, 3)",
-            MESSAGES["images"].format(name=exercise.name),
+            N_("x of shape (2, 2, 3)"),
+            fill(MESSAGES["images"], name=exercise.name),
             (),
             {"x": images},
             images_dout,
@@ -208,14 +210,9 @@ def as_number(check, name, value):
     except (TypeError, ValueError):
         number = None
     if number is None or number.size != 1 or isinstance(value, (str, bytes)):
-        message = MESSAGES["value_not_a_number"].format(name=name, kind=a_kind(value))
+        message = fill(MESSAGES["value_not_a_number"], name=name, kind=a_type(value))
         check.fail(("not a number", name), message)
     return float(number.reshape(()))
-
-
-def a_kind(value):
-    name = type(value).__name__
-    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def text(value):
@@ -246,7 +243,7 @@ def check_sigmoid_graph_values(after_divide, after_plus, after_exp, after_times_
     with Check("Sigmoid graph at x = 0", given, kind="values") as check:
         missing = [name for name, value in given.items() if value is None]
         for name in missing:
-            check.unwritten.append(MESSAGES["value_missing"].format(name=name))
+            check.unwritten.append(fill(MESSAGES["value_missing"], name=name))
         if missing:
             return check.result()
         right = {}
@@ -254,12 +251,12 @@ def check_sigmoid_graph_values(after_divide, after_plus, after_exp, after_times_
         for name, rule, upstream_name in sigmoid_graph_steps(x, dout):
             upstream_right = dout if upstream_name is None else right[upstream_name]
             right[name] = rule(upstream_right)
-            with check.case(f"{name} at x = 0"):
+            with check.case(fill(MESSAGES["case_at_zero"], name=name)):
                 got = learner[name] = as_number(check, name, given[name])
                 if np.isclose(got, right[name], rtol=1e-3, atol=1e-4):
                     continue
                 if upstream_name is not None and np.isclose(got, rule(learner[upstream_name]), atol=1e-4):
-                    check.fail(("from yours", name), MESSAGES["graph_right_from_yours"].format(
+                    check.fail(("from yours", name), fill(MESSAGES["graph_right_from_yours"],
                         name=name, previous=upstream_name, previous_value=text(learner[upstream_name])))
                 check.fail(("wrong", name), graph_message(name, got, right, upstream_right, x, dout, y))
     return check.result()
@@ -269,22 +266,23 @@ def graph_message(name, got, right, upstream, x, dout, y):
     """Why the value after one node is wrong: the node's rule with its numbers, and a likely cause."""
     values = {"expected": text(right[name]), "got": text(got), "upstream": text(upstream)}
     if name == "after_divide":
-        message = MESSAGES["graph_divide"].format(dout=text(dout), y=text(y), **values)
+        message = fill(MESSAGES["graph_divide"], dout=text(dout), y=text(y), **values)
         if np.isclose(got, -right[name]):
-            message += MESSAGES["graph_divide_sign"]
+            message += translate(MESSAGES["graph_divide_sign"])
         elif np.isclose(got, -dout * y):
-            message += MESSAGES["graph_divide_not_squared"]
+            message += translate(MESSAGES["graph_divide_not_squared"])
         return message
     if name == "after_plus":
-        return MESSAGES["graph_plus"].format(**values) + (MESSAGES["graph_plus_zero"] if got == 0 else "")
+        zero = translate(MESSAGES["graph_plus_zero"]) if got == 0 else ""
+        return fill(MESSAGES["graph_plus"], **values) + zero
     if name == "after_exp":
-        message = MESSAGES["graph_exp"].format(exp=text(np.exp(-x)), **values)
+        message = fill(MESSAGES["graph_exp"], exp=text(np.exp(-x)), **values)
         if np.isclose(got, np.exp(-x)):
-            message += MESSAGES["graph_exp_alone"]
+            message += translate(MESSAGES["graph_exp_alone"])
         return message
-    message = MESSAGES["graph_times"].format(**values)
+    message = fill(MESSAGES["graph_times"], **values)
     if np.isclose(got, upstream):
-        message += MESSAGES["graph_times_forgotten"]
+        message += translate(MESSAGES["graph_times_forgotten"])
     return message
 
 
@@ -305,17 +303,17 @@ def check_relu_mask_prediction(predicted_mask):
 
 def mask_of_the_right_form(check, predicted_mask, shape):
     """predicted_mask as a boolean array of x's shape, or None (the failure recorded)."""
-    with check.case("the form of predicted_mask"):
+    with check.case(N_("the form of predicted_mask")):
         try:
             got = np.asarray(predicted_mask)
         except (TypeError, ValueError):  # rows of different lengths
-            check.fail(("ragged",), MESSAGES["mask_ragged"].format(shape=shape))
+            check.fail(("ragged",), fill(MESSAGES["mask_ragged"], shape=shape))
         if got.shape != shape:
-            check.fail(("shape",), MESSAGES["mask_shape"].format(shape=shape, got_shape=got.shape))
+            check.fail(("shape",), fill(MESSAGES["mask_shape"], shape=shape, got_shape=got.shape))
         if got.dtype != bool:
-            message = MESSAGES["mask_not_boolean"].format(got=got.tolist())
+            message = fill(MESSAGES["mask_not_boolean"], got=got.tolist())
             if got.dtype.kind in "iuf" and np.array_equal(got, np.maximum(0, MASK_X)):
-                message += MESSAGES["mask_is_out"]
+                message += translate(MESSAGES["mask_is_out"])
             check.fail(("not boolean",), message)
         return got
     return None
@@ -330,5 +328,5 @@ def compare_mask(check, got, x, expected):
         check.fail(("inverted",), MESSAGES["mask_inverted"])
     if np.array_equal(got, x < 0):
         index = tuple(int(i) for i in np.argwhere(x == 0)[0])
-        check.fail(("strict",), MESSAGES["mask_strict"].format(index=index))
-    check.fail(("wrong",), MESSAGES["mask_wrong"].format(got=got.tolist(), expected=expected.tolist()))
+        check.fail(("strict",), fill(MESSAGES["mask_strict"], index=index))
+    check.fail(("wrong",), fill(MESSAGES["mask_wrong"], got=got.tolist(), expected=expected.tolist()))

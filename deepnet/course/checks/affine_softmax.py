@@ -3,10 +3,11 @@
 import numpy as np
 
 from deepnet import functions, layers
-from deepnet.course.checks.engine import Check
+from deepnet.course.checks.engine import Check, a_type
 from deepnet.course.checks.layer_cases import LayerExercise, layer_cases, one_hot, probabilities
 from deepnet.course.checks.messages import say
 from deepnet.course.checks.relations import Related
+from deepnet.course.language import N_, fill
 
 MESSAGES = {
     "affine_out": "out = x @ W + b, with x flattened to (N, D)",
@@ -161,16 +162,16 @@ def check_affine(Affine):
         cases = [
             (description, *case(x_shape, W_shape))
             for description, x_shape, W_shape in [
-                ("x of shape (4, 5), W of shape (5, 3)", (4, 5), (5, 3)),
-                ("x of shape (2, 3), W of shape (3, 4)", (2, 3), (3, 4)),
-                ("square x and W, both (3, 3)", (3, 3), (3, 3)),
-                ("a batch of one, x of shape (1, 5)", (1, 5), (5, 3)),
+                (N_("x of shape (4, 5), W of shape (5, 3)"), (4, 5), (5, 3)),
+                (N_("x of shape (2, 3), W of shape (3, 4)"), (2, 3), (3, 4)),
+                (N_("square x and W, both (3, 3)"), (3, 3), (3, 3)),
+                (N_("a batch of one, x of shape (1, 5)"), (1, 5), (5, 3)),
             ]
         ]
         (W, b), images, dout = case((2, 2, 3), (6, 4))
         twins = [
             (
-                "x of shape (2, 2, 3) (images), W of shape (6, 4)",
+                N_("x of shape (2, 2, 3) (images), W of shape (6, 4)"),
                 MESSAGES["affine_images"],
                 (W, b),
                 images,
@@ -215,7 +216,7 @@ def check_softmax(softmax):
         "softmax",
         softmax,
         kind="function",
-        hints={ValueError: "use axis=-1 and keepdims=True so that 1-D and 2-D x both work"},
+        hints={ValueError: N_("use axis=-1 and keepdims=True so that 1-D and 2-D x both work")},
     ) as check:
         if not check.require_callable():
             return check.result()
@@ -231,21 +232,21 @@ def check_softmax(softmax):
             )
 
         for description, x in [
-            ("x of shape (2, 3)", rng.standard_normal((2, 3))),
-            ("a square x of shape (3, 3)", rng.standard_normal((3, 3)) * 2),
-            ("a batch of one, x of shape (1, 4)", rng.standard_normal((1, 4))),
+            (N_("x of shape (2, 3)"), rng.standard_normal((2, 3))),
+            (N_("a square x of shape (3, 3)"), rng.standard_normal((3, 3)) * 2),
+            (N_("a batch of one, x of shape (1, 4)"), rng.standard_normal((1, 4))),
             ("x of zeros", np.zeros((2, 3))),
-            ("rows around 1000 and around 0", np.array([[1000.0, 1001.0, 999.0], [0.0, -1.0, 1.0]])),
+            (N_("rows around 1000 and around 0"), np.array([[1000.0, 1001.0, 999.0], [0.0, -1.0, 1.0]])),
             (
-                "logits far apart in a batch, [[1000, 0, -1000], [3, 2, 1]]",
+                N_("logits far apart in a batch, [[1000, 0, -1000], [3, 2, 1]]"),
                 np.array([[1000.0, 0.0, -1000.0], [3.0, 2.0, 1.0]]),
             ),
         ]:
             with check.case(description, x=x):
                 run(x)
         for description, x in [
-            ("a 1-D x, the book's [0.3, 2.9, 4.0]", np.array([0.3, 2.9, 4.0])),
-            ("a 1-D x far apart, [1000, 0, -1000]", np.array([1000.0, 0.0, -1000.0])),
+            (N_("a 1-D x, the book's [0.3, 2.9, 4.0]"), np.array([0.3, 2.9, 4.0])),
+            (N_("a 1-D x far apart, [1000, 0, -1000]"), np.array([1000.0, 0.0, -1000.0])),
         ]:
             check.form_case(
                 description,
@@ -296,10 +297,10 @@ def check_cross_entropy_error(cross_entropy_error):
         y, labels = probabilities(rng, (3, 4)), np.array([2, 0, 3])
         square_y, square_labels = probabilities(rng, (3, 3)), np.array([1, 2, 0])
         for description, y_, t in [
-            ("a batch of 3, one-hot labels", y, one_hot(labels, 4)),
-            ("a square y of shape (3, 3), one-hot labels", square_y, one_hot(square_labels, 3)),
+            (N_("a batch of 3, one-hot labels"), y, one_hot(labels, 4)),
+            (N_("a square y of shape (3, 3), one-hot labels"), square_y, one_hot(square_labels, 3)),
             (
-                "a batch of 2 with exact zeros in y, one-hot labels",
+                N_("a batch of 2 with exact zeros in y, one-hot labels"),
                 np.array([[0.1, 0.0, 0.9, 0.0], [0.0, 0.5, 0.5, 0.0]]),
                 one_hot(np.array([2, 1]), 4),
             ),
@@ -309,7 +310,7 @@ def check_cross_entropy_error(cross_entropy_error):
         book_y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
         for description, gap, y_, t, basic_y, basic_t in [
             (
-                "a batch of 3, class-index labels",
+                N_("a batch of 3, class-index labels"),
                 MESSAGES["cee_index_labels"],
                 y,
                 labels,
@@ -317,7 +318,7 @@ def check_cross_entropy_error(cross_entropy_error):
                 one_hot(labels, 4),
             ),
             (
-                "a square y of shape (3, 3), class-index labels",
+                N_("a square y of shape (3, 3), class-index labels"),
                 MESSAGES["cee_index_labels"],
                 square_y,
                 square_labels,
@@ -325,7 +326,7 @@ def check_cross_entropy_error(cross_entropy_error):
                 one_hot(square_labels, 3),
             ),
             (
-                "the book's 1-D y (with exact zeros) and one-hot t",
+                N_("the book's 1-D y (with exact zeros) and one-hot t"),
                 MESSAGES["cee_one_dimensional"],
                 book_y,
                 one_hot(2, 10),
@@ -333,7 +334,7 @@ def check_cross_entropy_error(cross_entropy_error):
                 one_hot(np.array([2]), 10),
             ),
             (
-                "a 1-D y of one sample, one-hot t",
+                N_("a 1-D y of one sample, one-hot t"),
                 MESSAGES["cee_one_dimensional"],
                 y[1],
                 one_hot(0, 4),
@@ -341,7 +342,7 @@ def check_cross_entropy_error(cross_entropy_error):
                 one_hot(np.array([0]), 4),
             ),
             (
-                "one sample: a 1-D y and the int label 2",
+                N_("one sample: a 1-D y and the int label 2"),
                 MESSAGES["cee_int_label"],
                 book_y,
                 2,
@@ -357,7 +358,7 @@ def check_cross_entropy_error(cross_entropy_error):
                 y=y_,
                 t=t,
             )
-        with check.case("the true class has probability exactly 0"):
+        with check.case(N_("the true class has probability exactly 0")):
             got = loss_value(
                 check.call(
                     "cross_entropy_error",
@@ -369,12 +370,12 @@ def check_cross_entropy_error(cross_entropy_error):
             )
             got = check.numbers("cross_entropy_error(y, t)", got)
             if got.size != 1 or np.isnan(got).any():
-                check.fail(("zero",), MESSAGES["cee_zero"].format(got=got.reshape(-1)[:3].tolist()))
+                check.fail(("zero",), fill(MESSAGES["cee_zero"], got=got.reshape(-1)[:3].tolist()))
             if np.isinf(got).any():
                 check.warn(MESSAGES["cee_zero_inf"])
             elif float(got.reshape(-1)[0]) < 10:
                 check.fail(
-                    ("zero",), MESSAGES["cee_zero_small"].format(got=f"{float(got.reshape(-1)[0]):.4g}")
+                    ("zero",), fill(MESSAGES["cee_zero_small"], got=f"{float(got.reshape(-1)[0]):.4g}")
                 )
     return check.result()
 
@@ -404,7 +405,7 @@ def swl_related(name, inputs, dout, right):
             related.warn_if.append(
                 (
                     books_loss,
-                    MESSAGES["swl_capped"].format(
+                    fill(MESSAGES["swl_capped"],
                         got=f"{books_loss:.4g}", exact=f"{float(right['out']):.4g}"
                     ),
                 )
@@ -443,7 +444,7 @@ def check_softmax_with_loss(SoftmaxWithLoss):
         "SoftmaxWithLoss",
         SoftmaxWithLoss,
         hints={
-            TypeError: "the book's signature is backward(self, dout=1); forward must keep y and t on self"
+            TypeError: N_("the book's signature is backward(self, dout=1); forward must keep y and t on self")
         },
     ) as check:
         if not check.require_callable():
@@ -453,10 +454,10 @@ def check_softmax_with_loss(SoftmaxWithLoss):
         cases = [
             (description, (), {"x": x, "t": t}, dout)
             for description, x, t, dout in [
-                ("a batch of 4, one-hot labels", x_batch, one_hot(labels, 3), 1.0),
-                ("a batch of 2 with 5 classes, one-hot labels", x_other, one_hot(other_labels, 5), 1.0),
+                (N_("a batch of 4, one-hot labels"), x_batch, one_hot(labels, 3), 1.0),
+                (N_("a batch of 2 with 5 classes, one-hot labels"), x_other, one_hot(other_labels, 5), 1.0),
                 (
-                    "logits far apart, [1000, 0, -1000], one-hot labels",
+                    N_("logits far apart, [1000, 0, -1000], one-hot labels"),
                     np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, -1000.0]]),
                     one_hot(np.array([0, 2]), 3),
                     1.0,
@@ -469,7 +470,7 @@ def check_softmax_with_loss(SoftmaxWithLoss):
         square_x = rng.standard_normal((3, 3))
         twins = [
             (
-                "the book's example: 1-D x with softmax (0.3, 0.2, 0.5), t = (0, 1, 0)",
+                N_("the book's example: 1-D x with softmax (0.3, 0.2, 0.5), t = (0, 1, 0)"),
                 MESSAGES["swl_one_dimensional"],
                 (),
                 {"x": book_x, "t": book_t},
@@ -478,7 +479,7 @@ def check_softmax_with_loss(SoftmaxWithLoss):
                 1.0,
             ),
             (
-                "a batch of 4, class-index labels",
+                N_("a batch of 4, class-index labels"),
                 MESSAGES["swl_index_labels"],
                 (),
                 {"x": x_batch, "t": labels},
@@ -487,7 +488,7 @@ def check_softmax_with_loss(SoftmaxWithLoss):
                 1.0,
             ),
             (
-                "a square x of shape (3, 3), class-index labels",
+                N_("a square x of shape (3, 3), class-index labels"),
                 MESSAGES["swl_index_labels"],
                 (),
                 {"x": square_x, "t": np.array([1, 2, 0])},
@@ -496,7 +497,7 @@ def check_softmax_with_loss(SoftmaxWithLoss):
                 1.0,
             ),
             (
-                "a batch of one, class-index label",
+                N_("a batch of one, class-index label"),
                 MESSAGES["swl_index_labels"],
                 (),
                 {"x": x_other[:1], "t": other_labels[:1]},
@@ -533,27 +534,27 @@ def check_batch_bias_gradient(dB):
     dy_text = str(BOOK_DY.tolist())
     with Check("dB for the book's dY", dB, kind="values") as check:
         if dB is None:
-            check.unwritten.append(MESSAGES["bias_missing"].format(dy=dy_text))
+            check.unwritten.append(fill(MESSAGES["bias_missing"], dy=dy_text))
             return check.result()
         with check.case(f"dY = {dy_text}"):
             got = as_numbers(check, dB)
             got_text = str(np.round(got, 4).tolist())
             mistakes = [
-                (np.sum(BOOK_DY, axis=1), ("rows",), MESSAGES["bias_rows"].format(got=got_text)),
-                (BOOK_DY, ("not summed",), MESSAGES["bias_not_summed"].format(shape=got.shape)),
-                (np.sum(BOOK_DY), ("total",), MESSAGES["bias_total"].format(got=got_text)),
-                (np.mean(BOOK_DY, axis=0), ("mean",), MESSAGES["bias_mean"].format(got=got_text)),
+                (np.sum(BOOK_DY, axis=1), ("rows",), fill(MESSAGES["bias_rows"], got=got_text)),
+                (BOOK_DY, ("not summed",), fill(MESSAGES["bias_not_summed"], shape=got.shape)),
+                (np.sum(BOOK_DY), ("total",), fill(MESSAGES["bias_total"], got=got_text)),
+                (np.mean(BOOK_DY, axis=0), ("mean",), fill(MESSAGES["bias_mean"], got=got_text)),
             ]
             for wrong, key, message in mistakes:
                 if got.shape == np.shape(wrong) and np.allclose(got, wrong):
                     check.fail(key, message)
             if got.shape != (BOOK_DY.shape[1],):
-                check.fail(("shape",), MESSAGES["bias_shape"].format(shape=got.shape))
+                check.fail(("shape",), fill(MESSAGES["bias_shape"], shape=got.shape))
         if check.findings:  # a wrong shape or a named mistake: the values cannot tell more
             return check.result()
-        with check.case("each entry of dB, a column sum of dY"):
+        with check.case(N_("each entry of dB, a column sum of dY")):
             if not np.allclose(got, np.sum(BOOK_DY, axis=0)):
-                check.fail(("wrong",), MESSAGES["bias_wrong"].format(got=got_text, dy=dy_text))
+                check.fail(("wrong",), fill(MESSAGES["bias_wrong"], got=got_text, dy=dy_text))
     return check.result()
 
 
@@ -564,6 +565,4 @@ def as_numbers(check, value):
             raise TypeError
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        name = type(value).__name__
-        kind = f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
-        check.fail(("not numbers",), MESSAGES["bias_not_numbers"].format(kind=kind))
+        check.fail(("not numbers",), fill(MESSAGES["bias_not_numbers"], kind=a_type(value)))

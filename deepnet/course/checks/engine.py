@@ -50,6 +50,7 @@ from deepnet.course.checks.relations import (
     same_array,
     where_text,
 )
+from deepnet.course.language import translate
 
 STATUSES = ("pass", "warn", "fail", "not attempted", "copied")
 
@@ -208,7 +209,7 @@ class Check:
     def case(self, description, probe=False, **inputs):
         """One case. inputs: the case's named inputs, for hints ("this case gives a 1-D x")."""
         self.case_index += 1
-        self.case_description = description
+        self.case_description = translate(description)
         self.case_probe = probe
         self.case_inputs = inputs
         self.case_warnings = []
@@ -262,7 +263,7 @@ class Check:
             self.findings[before:] = [
                 Finding(
                     self.case_index,
-                    description,
+                    translate(description),
                     ("gap", gap_message),
                     say("gap", message=gap_message, case=description) + f" — {detail}",
                 )
@@ -277,7 +278,7 @@ class Check:
                 self.case_index,
                 self.case_description,
                 key,
-                message,
+                translate(message),
                 confirmed,
                 list(candidates),
                 self.case_probe,
@@ -287,7 +288,7 @@ class Check:
             raise CaseOver()
 
     def warn(self, message):
-        self.case_warnings.append(message)
+        self.case_warnings.append(translate(message))
 
     def new(self, *arguments, what=None):
         """An instance of the learner's class, built with copies of `arguments`."""
@@ -568,11 +569,12 @@ class Check:
 
     def result(self):
         """The CheckResult: fail > not attempted > warn > pass, the messages ranked as explained above."""
+        unwritten = [translate(message) for message in self.unwritten]
         if self.findings:
             shown = rank(self.findings, self.contradicted)
-            return CheckResult(self.name, "fail", shown + self.unwritten + self.warnings, self.cases_run)
-        if self.unwritten:
-            return CheckResult(self.name, "not attempted", self.unwritten, self.cases_run)
+            return CheckResult(self.name, "fail", shown + unwritten + self.warnings, self.cases_run)
+        if unwritten:
+            return CheckResult(self.name, "not attempted", unwritten, self.cases_run)
         if self.warnings:
             return CheckResult(self.name, "warn", self.warnings, self.cases_run)
         return CheckResult(self.name, "pass", [], self.cases_run)
@@ -670,5 +672,6 @@ def snake_case(name):
 
 
 def a_type(value):
+    """'an int', 'a list': the value's type with its article (one template per article)."""
     name = type(value).__name__
-    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+    return say("an_type" if name[0].lower() in "aeiou" else "a_type", type=name)

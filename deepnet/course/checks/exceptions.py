@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from deepnet.course.checks.messages import say
+from deepnet.course.language import translate
 
 
 def learner_frame(error):
@@ -191,14 +192,14 @@ def from_the_source(error, text, line, context):
     for pattern, hint in context.source_hints:
         found = pattern(source) if callable(pattern) else re.search(pattern, source, flags=re.MULTILINE)
         if found:
-            return hint
+            return translate(hint)
     return ""
 
 
 def from_the_check(error, text, line, context):
     for exception_types, hint in context.hints.items():
         if isinstance(error, exception_types):
-            return hint
+            return translate(hint)
     return ""
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from deepnet.course.checks.engine import evaluate
 from deepnet.course.checks.messages import say
 from deepnet.course.checks.relations import RELATIVE_TOLERANCE, gradient_error, same_array
+from deepnet.course.language import N_
 
 
 @dataclass
@@ -163,14 +164,14 @@ def layer_cases(check, learner, exercise, cases, reuse, twins=()):
     # Probes for state: each input alone on a new layer is the twin, so a failure here can only
     # come from what the layer keeps between calls, or shares with another layer.
     check.form_case(
-        "the same layer used again on a second, different input",
+        N_("the same layer used again on a second, different input"),
         say("stale_state"),
         used_again,
         each_alone,
         **second,
     )
     check.form_case(
-        "two layers used in turn (forward of both, then backward of both)",
+        N_("two layers used in turn (forward of both, then backward of both)"),
         say("shared_state"),
         lambda: two_in_turn(check, learner, exercise, reuse),
         each_alone,

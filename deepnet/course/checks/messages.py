@@ -1,11 +1,15 @@
 """Every sentence a learner reads from the checks: templates with named placeholders, filled by say().
 
-One place, so that a later step can translate them (the check modules keep their own exercise-specific
-sentences in a MESSAGES dict of the same form).
+The check modules keep their own exercise-specific sentences in a MESSAGES dict of the same form.
+Every value is an English template that `deepnet translate extract` collects; fill() shows it in the
+learner's language (deepnet.course.language).
 """
+from deepnet.course.language import fill
 
 MESSAGES = {
     "headline": "{symbol} {name}: {status}",
+    "a_type": "a {type}",
+    "an_type": "an {type}",
     "headline_counted": "{symbol} {name}: {status} ({count} checks)",
     "status_pass": "pass",
     "status_warn": "warn",
@@ -130,5 +134,5 @@ MESSAGES = {
 
 
 def say(key, **values):
-    """The message template `key` filled in with `values` (the one place messages are formatted)."""
-    return MESSAGES[key].format(**values)
+    """The message template `key`, in the learner's language, filled in with `values`."""
+    return fill(MESSAGES[key], **values)

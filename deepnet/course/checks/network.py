@@ -8,6 +8,7 @@ from deepnet import layers
 from deepnet.course.checks.engine import Check
 from deepnet.course.checks.layer_cases import one_hot
 from deepnet.course.checks.relations import Related, gradient_error
+from deepnet.course.language import N_, fill
 from deepnet.gradient import numerical_gradient
 
 PARAMETER_KEYS = ("W1", "b1", "W2", "b2")
@@ -95,7 +96,7 @@ def check_two_layer_net(TwoLayerNet):
             grads = check.call_method(net, "gradient", x=x_, t=t)
             for key in PARAMETER_KEYS:
                 if not np.array_equal(params[key], before[key]):
-                    check.fail(("changed params",), MESSAGES["changed_params"].format(key=key))
+                    check.fail(("changed params",), fill(MESSAGES["changed_params"], key=key))
             held = held_batch_gradient(params, x_, t, previous_x, previous_t)
             for key in PARAMETER_KEYS:
                 grad = gradient_entry(check, grads, key, params)
@@ -109,7 +110,7 @@ def check_two_layer_net(TwoLayerNet):
                     close=lambda a, b: (
                         a.shape == b.shape and gradient_error(a, b) <= NETWORK_GRADIENT_TOLERANCE
                     ),
-                    note=lambda g=grad, e=expected, k=key: MESSAGES["relative_error"].format(
+                    note=lambda g=grad, e=expected, k=key: fill(MESSAGES["relative_error"],
                         key=k, case=check.case_description, error=f"{gradient_error(g, e):.0e}"
                     ),
                     related=Related(
@@ -123,14 +124,14 @@ def check_two_layer_net(TwoLayerNet):
 
         for description, x_, t, px, pt in [
             (
-                "a batch of 6, one-hot labels, after loss() on another batch",
+                N_("a batch of 6, one-hot labels, after loss() on another batch"),
                 x,
                 one_hot(labels, 3),
                 other_x,
                 one_hot(other_labels, 3),
             ),
             (
-                "a batch of one, after loss() on another batch",
+                N_("a batch of one, after loss() on another batch"),
                 x[:1],
                 one_hot(labels[:1], 3),
                 other_x[:1],
@@ -139,10 +140,10 @@ def check_two_layer_net(TwoLayerNet):
         ]:
             with check.case(description, x=x_, t=t):
                 run(x_, t, px, pt)
-        with check.case("gradient() called twice, on two different batches", probe=True):
+        with check.case(N_("gradient() called twice, on two different batches"), probe=True):
             run(x, one_hot(labels, 3), other_x, one_hot(other_labels, 3), first="gradient")
         check.form_case(
-            "a batch of 6, class-index labels",
+            N_("a batch of 6, class-index labels"),
             MESSAGES["one_hot_only"],
             lambda: run(x, labels, other_x, other_labels),
             lambda: run(x, one_hot(labels, 3), other_x, one_hot(other_labels, 3)),
@@ -165,7 +166,7 @@ def network_parameters(check, net, values):
     for key in PARAMETER_KEYS:
         value = params[key]
         if not isinstance(value, np.ndarray) or not np.issubdtype(value.dtype, np.floating):
-            check.fail(("params",), MESSAGES["params_kind"].format(key=key, got=type(value).__name__))
+            check.fail(("params",), fill(MESSAGES["params_kind"], key=key, got=type(value).__name__))
         value[...] = values[start : start + value.size].reshape(value.shape)
         start += value.size
     return params
@@ -175,24 +176,24 @@ def gradient_entry(check, grads, key, params):
     """grads[key] as a float array of params[key]'s shape, or a failure naming what is wrong."""
     if not isinstance(grads, dict):
         check.fail(
-            ("grads",), MESSAGES["not_dict"].format(got="None" if grads is None else type(grads).__name__)
+            ("grads",), fill(MESSAGES["not_dict"], got="None" if grads is None else type(grads).__name__)
         )
     if key not in grads:
-        check.fail(("grads", key), MESSAGES["no_key"].format(key=key))
+        check.fail(("grads", key), fill(MESSAGES["no_key"], key=key))
     if grads[key] is None:
-        check.fail(("grads none",), MESSAGES["grad_none"].format(key=key))
+        check.fail(("grads none",), fill(MESSAGES["grad_none"], key=key))
     grad = check.numbers(f"grads['{key}']", grads[key])
     if grad.shape != params[key].shape:
         other = [k for k in PARAMETER_KEYS if params[k].shape == grad.shape]
-        looks_like = MESSAGES["looks_like"].format(other=other[0]) if other else ""
+        looks_like = fill(MESSAGES["looks_like"], other=other[0]) if other else ""
         check.fail(
             ("grads shape", key),
-            MESSAGES["grad_shape"].format(
+            fill(MESSAGES["grad_shape"],
                 key=key, got=grad.shape, expected=params[key].shape, looks_like=looks_like
             ),
         )
     if not np.all(np.isfinite(grad)):
-        check.fail(("grads nonfinite",), MESSAGES["grad_nonfinite"].format(key=key))
+        check.fail(("grads nonfinite",), fill(MESSAGES["grad_nonfinite"], key=key))
     return grad
 
 
@@ -204,7 +205,7 @@ def numeric(check, net, key, x, t):
 
     gradient = numerical_gradient(loss, net.params[key])
     if not np.any(gradient):
-        check.fail(("copies",), MESSAGES["copies"].format(key=key))
+        check.fail(("copies",), fill(MESSAGES["copies"], key=key))
     return gradient
 
 

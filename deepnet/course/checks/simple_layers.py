@@ -6,6 +6,7 @@ from deepnet import layers
 from deepnet.course.checks.engine import Check
 from deepnet.course.checks.layer_cases import LayerExercise, layer_cases
 from deepnet.course.checks.relations import Related
+from deepnet.course.language import N_, fill
 
 MESSAGES = {
     "mul_out": "out = x * y",
@@ -37,8 +38,8 @@ def mul_related(name, inputs, dout, right):
         arrays={"dout": dout},
         where=("x", x) if np.shape(x) == np.shape(dout) else None,
         alternatives={
-            MESSAGES["rule_dout_times"].format(input=other): dout * own,
-            MESSAGES["rule_no_dout"].format(input="y" if name == "dx" else "x"): y if name == "dx" else x,
+            fill(MESSAGES["rule_dout_times"], input=other): dout * own,
+            fill(MESSAGES["rule_no_dout"], input="y" if name == "dx" else "x"): y if name == "dx" else x,
         },
     )
 
@@ -50,7 +51,7 @@ def add_related(name, inputs, dout, right):
     other = y if name == "dx" else x
     return Related(
         alternatives={
-            MESSAGES["rule_mul_grad"].format(input="y" if name == "dx" else "x"): dout * other,
+            fill(MESSAGES["rule_mul_grad"], input="y" if name == "dx" else "x"): dout * other,
             MESSAGES["rule_ones"]: np.ones_like(dout),
             MESSAGES["rule_zero"]: np.zeros_like(dout),
         }
@@ -70,8 +71,8 @@ ADD_LAYER = LayerExercise(
     outputs=("dx", "dy"),
     rules={
         "out": MESSAGES["add_out"],
-        "dx": MESSAGES["add_grad"].format(name="dx"),
-        "dy": MESSAGES["add_grad"].format(name="dy"),
+        "dx": fill(MESSAGES["add_grad"], name="dx"),
+        "dy": fill(MESSAGES["add_grad"], name="dy"),
     },
     related=add_related,
 )
@@ -81,15 +82,15 @@ def two_input_cases(rng, first, second):
     """The cases of both nodes: the book's numbers, scalars with dout ≠ 1, arrays with exact zeros."""
     return [
         (first[0], (), {"x": first[1], "y": first[2]}, 1.0),
-        ("scalars with dout = 1.5", (), {"x": 3.0, "y": -4.0}, 1.5),
+        (N_("scalars with dout = 1.5"), (), {"x": 3.0, "y": -4.0}, 1.5),
         (
-            "arrays of shape (2, 3) with exact zeros, dout ≠ 1",
+            N_("arrays of shape (2, 3) with exact zeros, dout ≠ 1"),
             (),
             {"x": np.array([[1.5, 0.0, -2.0], [0.5, 3.0, 0.0]]), "y": rng.uniform(0.5, 2.0, (2, 3))},
             rng.uniform(0.5, 2.0, (2, 3)),
         ),
         (
-            "arrays of shape (3,)",
+            N_("arrays of shape (3,)"),
             (),
             {"x": np.array([2.0, -1.0, 0.5]), "y": np.array([0.7, 3.0, -2.5])},
             np.array([1.2, -0.4, 2.0]),
@@ -104,7 +105,7 @@ def check_mul_layer(MulLayer):
         if check.require_callable():
             # The apple example itself: two MulLayer objects (apples, then tax) used in turn.
             cases, reuse = two_input_cases(
-                rng, ("the apple example: 100 * 2, dout = 1", 100.0, 2.0), (200.0, 1.1)
+                rng, (N_("the apple example: 100 * 2, dout = 1"), 100.0, 2.0), (200.0, 1.1)
             )
             layer_cases(check, MulLayer, MUL_LAYER, cases, reuse)
     return check.result()
@@ -116,7 +117,7 @@ def check_add_layer(AddLayer):
     with Check("AddLayer", AddLayer) as check:
         if check.require_callable():
             cases, reuse = two_input_cases(
-                rng, ("the apple + orange example: 200 + 450, dout = 1.1", 200.0, 450.0), (-1.0, 2.5)
+                rng, (N_("the apple + orange example: 200 + 450, dout = 1.1"), 200.0, 450.0), (-1.0, 2.5)
             )
             cases[0] = (cases[0][0], (), cases[0][2], 1.1)
             layer_cases(check, AddLayer, ADD_LAYER, cases, reuse)

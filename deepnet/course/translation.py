@@ -26,6 +26,7 @@ package (see deepnet.course.language).
 or fuzzy, placeholders that differ from the English, a .mo that is not its .po compiled, or a
 generated notebook that is not what `build` writes. Babel is needed here only, not by learners.
 """
+
 import ast
 import io
 import json
@@ -146,7 +147,11 @@ def notebook_blocks(notebook_path, notebook):
 
 def english_notebooks(root):
     """Relative paths of the English source notebooks: chapters/X.ipynb and solutions/X.ipynb."""
-    return [path.relative_to(root) for folder in SOURCE_FOLDERS for path in sorted((root / folder).glob("*.ipynb"))]
+    return [
+        path.relative_to(root)
+        for folder in SOURCE_FOLDERS
+        for path in sorted((root / folder).glob("*.ipynb"))
+    ]
 
 
 def template_path(root, english):
@@ -188,8 +193,15 @@ def babel():
 
 def new_catalog(code=None, project="deepnet course"):
     catalog, _, _ = babel()
-    return catalog.Catalog(locale=code, project=project, version=None, domain=DOMAIN,
-                           charset="utf-8", fuzzy=False, header_comment="# " + project)
+    return catalog.Catalog(
+        locale=code,
+        project=project,
+        version=None,
+        domain=DOMAIN,
+        charset="utf-8",
+        fuzzy=False,
+        header_comment="# " + project,
+    )
 
 
 def read_catalog(path, code=None):
@@ -208,8 +220,15 @@ def catalog_bytes(catalog, template=False):
     _, pofile, _ = babel()
     catalog.creation_date = catalog.revision_date = None
     buffer = io.BytesIO()
-    pofile.write_po(buffer, catalog, width=0, omit_header=False, ignore_obsolete=True,
-                    include_previous=not template, sort_output=False)
+    pofile.write_po(
+        buffer,
+        catalog,
+        width=0,
+        omit_header=False,
+        ignore_obsolete=True,
+        include_previous=not template,
+        sort_output=False,
+    )
     text = buffer.getvalue().decode("utf-8")
     text = re.sub(r'"(POT-Creation-Date|PO-Revision-Date): [^"]*\\n"\n', "", text)
     return text.encode("utf-8")
@@ -251,14 +270,25 @@ def package_messages(package_dir=None):
         relative = path.relative_to(package_dir.parent).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == "MESSAGES" for target in node.targets
-            ) and isinstance(node.value, ast.Dict):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(target, ast.Name) and target.id == "MESSAGES" for target in node.targets)
+                and isinstance(node.value, ast.Dict)
+            ):
                 for key, value in zip(node.value.keys, node.value.values, strict=True):
-                    found.append((literal_message(value, relative), f"{relative}:{value.lineno}",
-                                  ast.literal_eval(key) if key is not None else None))
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "N_"
-                  and node.args):
+                    found.append(
+                        (
+                            literal_message(value, relative),
+                            f"{relative}:{value.lineno}",
+                            ast.literal_eval(key) if key is not None else None,
+                        )
+                    )
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "N_"
+                and node.args
+            ):
                 found.append((literal_message(node.args[0], relative), f"{relative}:{node.lineno}", None))
     return found
 
@@ -298,8 +328,12 @@ def messages_template():
             existing.locations.append((where.split(":")[0], int(where.split(":")[1])))
             continue
         comments = [f"key: {key}"] if key else []
-        catalog.add(message, locations=[(where.split(":")[0], int(where.split(":")[1]))],
-                    auto_comments=comments, flags=("python-brace-format",) if placeholders(message) else ())
+        catalog.add(
+            message,
+            locations=[(where.split(":")[0], int(where.split(":")[1]))],
+            auto_comments=comments,
+            flags=("python-brace-format",) if placeholders(message) else (),
+        )
     return catalog
 
 
@@ -307,16 +341,30 @@ def all_templates(root):
     """[(template path, catalog, [(language code, .po path)])] for the notebooks and the messages."""
     found = []
     for english in english_notebooks(root):
-        found.append((template_path(root, english), notebook_template(root, english),
-                      [(code, catalog_path(root, code, english)) for code in languages_of(english)]))
-    found.append((messages_template_path(), messages_template(),
-                  [(code, messages_catalog_path(code)) for code in LANGUAGES]))
+        found.append(
+            (
+                template_path(root, english),
+                notebook_template(root, english),
+                [(code, catalog_path(root, code, english)) for code in languages_of(english)],
+            )
+        )
+    found.append(
+        (
+            messages_template_path(),
+            messages_template(),
+            [(code, messages_catalog_path(code)) for code in LANGUAGES],
+        )
+    )
     return found
 
 
 def extract(root):
     """Write every template; returns the paths written."""
-    return [path for path, catalog, _ in all_templates(root) if write_if_changed(path, catalog_bytes(catalog, True))]
+    return [
+        path
+        for path, catalog, _ in all_templates(root)
+        if write_if_changed(path, catalog_bytes(catalog, True))
+    ]
 
 
 def merged(template, path, code):
@@ -343,8 +391,14 @@ def update(root):
 def language_cell(code):
     with language.language_for(code):
         comment = translate(MESSAGES["language_cell"]).format(language_name=translate(LANGUAGE_NAMES[code]))
-    return {"cell_type": "code", "execution_count": None, "id": LANGUAGE_CELL_ID, "metadata": {},
-            "outputs": [], "source": source_lines(f'{comment}\nimport deepnet\n\ndeepnet.set_language("{code}")')}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": LANGUAGE_CELL_ID,
+        "metadata": {},
+        "outputs": [],
+        "source": source_lines(f'{comment}\nimport deepnet\n\ndeepnet.set_language("{code}")'),
+    }
 
 
 def translated_notebook(root, english, code, catalog):
@@ -461,11 +515,18 @@ def check_catalog(path, template, catalog, code, is_messages):
             template_key = "untranslated_message" if is_messages else "untranslated"
             problems.append(MESSAGES[template_key].format(path=path, context=label, message=label))
         elif message.fuzzy:
-            problems.append(MESSAGES["fuzzy"].format(path=path, context=repr(label) if is_messages else label))
+            problems.append(
+                MESSAGES["fuzzy"].format(path=path, context=repr(label) if is_messages else label)
+            )
         elif is_messages and placeholders(message.string) != placeholders(message.id):
-            problems.append(MESSAGES["placeholders"].format(
-                path=path, message=message.id, got=placeholders(message.string),
-                expected=placeholders(message.id)))
+            problems.append(
+                MESSAGES["placeholders"].format(
+                    path=path,
+                    message=message.id,
+                    got=placeholders(message.string),
+                    expected=placeholders(message.id),
+                )
+            )
     return problems
 
 
@@ -490,7 +551,7 @@ def check(root):
                 problems.append(MESSAGES["no_catalog"].format(path=po))
                 continue
             problems += check_catalog(po, template, read_catalog(po, code), code, is_messages)
-    for _code, po, mo, catalog in compiled_catalogs():
+    for _code, _po, mo, catalog in compiled_catalogs():
         if not mo.exists() or mo.read_bytes() != mo_bytes(catalog):
             problems.append(MESSAGES["stale_mo"].format(path=mo))
     language.forget_catalogs()
