@@ -6,6 +6,8 @@
 """
 import numpy as np
 
+from deepnet.course.language import fill
+
 
 def as_float_array(x):
     """Return x as a numpy array of floats, keeping float32/float64 and never copying a float array."""
@@ -63,13 +65,22 @@ def cross_entropy_error(y, t):
     return mean_negative_log_likelihood(log_y, t, "cross_entropy_error")
 
 
+MESSAGES = {
+    "vector_or_batch": "{who} expected {name} of shape (C,) or (N, C), got shape {shape}; reshape it to "
+    "(N, C) with {name}.reshape(len({name}), -1).",
+    "integer_labels": "{who}: class-index labels must be integers, got dtype {dtype}; use t.astype(int), "
+    "or pass one-hot labels of shape (N, C).",
+    "label_range": "{who}: labels must be class indices in 0..{last} (there are {classes} classes), got "
+    "{got}; check the labels or the number of classes.",
+    "label_shape": "{who}: labels t must be class indices of shape ({n},) or one-hot of shape ({n}, {c}) "
+    "to match the scores of shape ({n}, {c}); got shape {shape}.",
+}
+
+
 def require_vector_or_batch(x, who, name="x"):
     """Reject anything but one sample (C,) or a batch (N, C)."""
     if x.ndim not in (1, 2):
-        raise ValueError(
-            f"{who} expected {name} of shape (C,) or (N, C), got shape {x.shape}; "
-            f"reshape it to (N, C) with {name}.reshape(len({name}), -1)."
-        )
+        raise ValueError(fill(MESSAGES["vector_or_batch"], who=who, name=name, shape=x.shape))
 
 
 def as_batch(x, who, name="x"):
@@ -93,21 +104,13 @@ def require_labels(t, n, c, who):
         return
     if t.shape == (n,) or (n == 1 and t.shape == ()):
         if not np.issubdtype(t.dtype, np.integer):
-            raise ValueError(
-                f"{who}: class-index labels must be integers, got dtype {t.dtype}; "
-                "use t.astype(int), or pass one-hot labels of shape (N, C)."
-            )
+            raise ValueError(fill(MESSAGES["integer_labels"], who=who, dtype=t.dtype))
         bad = (t < 0) | (t >= c)
         if np.any(bad):
-            raise ValueError(
-                f"{who}: labels must be class indices in 0..{c - 1} (there are {c} classes), "
-                f"got {t.reshape(-1)[bad.reshape(-1)][0]}; check the labels or the number of classes."
-            )
+            raise ValueError(fill(MESSAGES["label_range"], who=who, last=c - 1, classes=c,
+                                  got=t.reshape(-1)[bad.reshape(-1)][0]))
         return
-    raise ValueError(
-        f"{who}: labels t must be class indices of shape ({n},) or one-hot of shape ({n}, {c}) "
-        f"to match the scores of shape ({n}, {c}); got shape {t.shape}."
-    )
+    raise ValueError(fill(MESSAGES["label_shape"], who=who, n=n, c=c, shape=t.shape))
 
 
 def labels_as_batch(t, batch_shape, who):

@@ -7,23 +7,32 @@ above 1e-2 means it is wrong.
 """
 import numpy as np
 
+from deepnet.course.language import fill, translate
+
 GOOD_RELATIVE_ERROR = 1e-7
 WRONG_RELATIVE_ERROR = 1e-2
 # Below this, a relative error's digits are rounding noise (they differ between machines).
 RELATIVE_ERROR_FLOOR = 1e-8
 
 
+MESSAGES = {
+    "float_array": "{who} needs x as a numpy float array (it is changed in place, one entry at a time, and "
+    "restored), got {type}; use np.array(x, dtype=float).",
+    "float_dtype": "{who} needs a float array, got dtype {dtype}: x + h would be rounded to an integer and "
+    "the gradient silently wrong; use x.astype(float).",
+    "tolerance": "gradient_check_report cannot judge a tolerance of {tolerance}: relative errors below "
+    "{floor} are rounding noise. Use a tolerance of at least {floor}.",
+    "suspicious": "? suspicious",
+    "wrong": "✗ wrong",
+    "report": "{name}: relative error {shown} {verdict} (expected ≤ {tolerance})",
+}
+
+
 def require_float_array(x, who):
     if not isinstance(x, np.ndarray):
-        raise TypeError(
-            f"{who} needs x as a numpy float array (it is changed in place, one entry at a time, "
-            f"and restored), got {type(x).__name__}; use np.array(x, dtype=float)."
-        )
+        raise TypeError(fill(MESSAGES["float_array"], who=who, type=type(x).__name__))
     if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(
-            f"{who} needs a float array, got dtype {x.dtype}: x + h would be rounded to an integer "
-            "and the gradient silently wrong; use x.astype(float)."
-        )
+        raise TypeError(fill(MESSAGES["float_dtype"], who=who, dtype=x.dtype))
 
 
 def numerical_gradient(f, x, h=1e-4):
@@ -89,16 +98,13 @@ def gradient_check_report(name, analytic, numeric, tolerance=GOOD_RELATIVE_ERROR
     """
     if tolerance < RELATIVE_ERROR_FLOOR:
         floor = _one_digit(RELATIVE_ERROR_FLOOR)
-        raise ValueError(
-            f"gradient_check_report cannot judge a tolerance of {_one_digit(tolerance)}: relative errors "
-            f"below {floor} are rounding noise. Use a tolerance of at least {floor}."
-        )
+        raise ValueError(fill(MESSAGES["tolerance"], tolerance=_one_digit(tolerance), floor=floor))
     error = relative_error(analytic, numeric)
     if error <= tolerance:
         verdict = "✓"
     elif error <= WRONG_RELATIVE_ERROR:
-        verdict = "? suspicious"
+        verdict = translate(MESSAGES["suspicious"])
     else:
-        verdict = "✗ wrong"
+        verdict = translate(MESSAGES["wrong"])
     shown = f"< {_one_digit(RELATIVE_ERROR_FLOOR)}" if error < RELATIVE_ERROR_FLOOR else _one_digit(error)
-    return f"{name}: relative error {shown} {verdict} (expected ≤ {_one_digit(tolerance)})"
+    return fill(MESSAGES["report"], name=name, shown=shown, verdict=verdict, tolerance=_one_digit(tolerance))

@@ -10,6 +10,7 @@ show_source(layer, core=True) leaves exactly those statements out, to show the m
 """
 import numpy as np
 
+from deepnet.course.language import fill, translate
 from deepnet.functions import (
     as_float_array,
     is_one_hot,
@@ -18,45 +19,48 @@ from deepnet.functions import (
     sigmoid,
 )
 
+MESSAGES = {
+    "backward_first": "{name}.backward() was called before {name}.forward(): run forward() first, it "
+    "stores the values that backward() needs.",
+    "shape": "{who} expected {name} of shape {expected}, got {got}; {hint}",
+    "affine_parameters": "Affine expected W of shape (D, M) and b of shape (M,), got W {W} and b {b}; b "
+    "needs one bias per column of W.",
+    "affine_batch": "Affine expected a batch of shape (N, {features}), got shape {shape}; for a single "
+    "sample use x.reshape(1, -1).",
+    "affine_features": "Affine expected inputs with {features} features (W has shape {W}), got {got} (x "
+    "has shape {shape}).",
+    "same_shape": "x and y must have the same shape (both scalars, or arrays of one shape).",
+    "dout_like_out": "dout must have the shape of forward's output.",
+    "dout_like_affine_out": "dout must have the shape of forward's output (N, M).",
+}
+
 
 def require_forward(layer, saved):
     if saved is None:
         name = type(layer).__name__
-        raise RuntimeError(
-            f"{name}.backward() was called before {name}.forward(): "
-            "run forward() first, it stores the values that backward() needs."
-        )
+        raise RuntimeError(fill(MESSAGES["backward_first"], name=name))
 
 
 def require_shape(who, name, array, expected_shape, hint):
     if np.shape(array) != tuple(expected_shape):
-        raise ValueError(
-            f"{who} expected {name} of shape {tuple(expected_shape)}, got {np.shape(array)}; {hint}"
-        )
+        raise ValueError(fill(MESSAGES["shape"], who=who, name=name, expected=tuple(expected_shape),
+                              got=np.shape(array), hint=translate(hint)))
 
 
 def require_affine_parameters(W, b):
     if np.ndim(W) != 2 or np.shape(b) != (np.shape(W)[1],):
-        raise ValueError(
-            f"Affine expected W of shape (D, M) and b of shape (M,), got W {np.shape(W)} "
-            f"and b {np.shape(b)}; b needs one bias per column of W."
-        )
+        raise ValueError(fill(MESSAGES["affine_parameters"], W=np.shape(W), b=np.shape(b)))
 
 
 def require_affine_input(x, W):
     """x (a numpy array) must be a batch (N, D) or (N, d1, d2, ...) with d1*d2*... = D = len(W)."""
     n_features = W.shape[0]
     if x.ndim < 2:
-        raise ValueError(
-            f"Affine expected a batch of shape (N, {n_features}), got shape {x.shape}; "
-            "for a single sample use x.reshape(1, -1)."
-        )
+        raise ValueError(fill(MESSAGES["affine_batch"], features=n_features, shape=x.shape))
     flat = x.reshape(x.shape[0], -1)
     if flat.shape[1] != n_features:
-        raise ValueError(
-            f"Affine expected inputs with {n_features} features (W has shape {W.shape}), "
-            f"got {flat.shape[1]} (x has shape {x.shape})."
-        )
+        raise ValueError(fill(MESSAGES["affine_features"], features=n_features, W=W.shape,
+                              got=flat.shape[1], shape=x.shape))
 
 
 class MulLayer:
@@ -76,7 +80,7 @@ class MulLayer:
         # A broadcast input would need its gradient summed back to its shape; the book's
         # node multiplies two numbers, so we ask for equal shapes instead of guessing.
         require_shape("MulLayer.forward", "y", y, np.shape(x),
-                      "x and y must have the same shape (both scalars, or arrays of one shape).")
+                      MESSAGES["same_shape"])
         self.x = x
         self.y = y
         return x * y
@@ -138,8 +142,7 @@ class Relu:
 
     def backward(self, dout):
         require_forward(self, self.mask)
-        require_shape("Relu.backward", "dout", dout, self.mask.shape,
-                      "dout must have the shape of forward's output.")
+        require_shape("Relu.backward", "dout", dout, self.mask.shape, MESSAGES["dout_like_out"])
         return np.where(self.mask, 0, dout)
 
     def __repr__(self):
@@ -164,8 +167,7 @@ class Sigmoid:
 
     def backward(self, dout):
         require_forward(self, self.out)
-        require_shape("Sigmoid.backward", "dout", dout, self.out.shape,
-                      "dout must have the shape of forward's output.")
+        require_shape("Sigmoid.backward", "dout", dout, self.out.shape, MESSAGES["dout_like_out"])
         return dout * (1.0 - self.out) * self.out
 
     def __repr__(self):
@@ -209,7 +211,7 @@ class Affine:
     def backward(self, dout):
         require_forward(self, self.x)
         require_shape("Affine.backward", "dout", dout, (self.x.shape[0], self.W.shape[1]),
-                      "dout must have the shape of forward's output (N, M).")
+                      MESSAGES["dout_like_affine_out"])
         self.dW = self.x.T @ dout
         self.db = np.sum(dout, axis=0)
         if not self.input_gradient:

@@ -13,10 +13,19 @@ import time
 
 import numpy as np
 
+from deepnet.course.language import fill
 from deepnet.gradient import numerical_gradient
 from deepnet.layers import Affine, Relu, SoftmaxWithLoss
 
 PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
+
+
+MESSAGES = {
+    "replaced_parameter": "params['{key}'] is no longer the array that layers['Affine{number}'] uses, so "
+    "changing it does not change the network. Update it in place: params['{key}'] -= learning_rate * "
+    "grads['{key}'] (not params['{key}'] = ...).",
+    "epoch": "epoch {epoch}/{epochs}  loss {loss}  train acc {train}  test acc {test}",
+}
 
 
 class TwoLayerNet:
@@ -122,9 +131,7 @@ class TwoLayerNet:
                 key = name + number
                 if self.params[key] is not used:
                     raise RuntimeError(
-                        f"params['{key}'] is no longer the array that layers['Affine{number}'] uses, "
-                        f"so changing it does not change the network. Update it in place: "
-                        f"params['{key}'] -= learning_rate * grads['{key}'] (not params['{key}'] = ...)."
+                        fill(MESSAGES["replaced_parameter"], key=key, number=number)
                     )
 
     def __repr__(self):
@@ -163,6 +170,7 @@ def train(network, x_train, t_train, x_test, t_test, epochs=10, batch_size=100, 
         history["test_acc"].append(network.accuracy(x_test, t_test))
         history["seconds"].append(time.perf_counter() - start)
         if report is not None:
-            report(f"epoch {epoch:{len(str(epochs))}d}/{epochs}  loss {history['epoch_loss'][-1]:.4f}  "
-                   f"train acc {history['train_acc'][-1]:.4f}  test acc {history['test_acc'][-1]:.4f}")
+            report(fill(MESSAGES["epoch"], epoch=f"{epoch:{len(str(epochs))}d}", epochs=epochs,
+                        loss=f"{history['epoch_loss'][-1]:.4f}", train=f"{history['train_acc'][-1]:.4f}",
+                        test=f"{history['test_acc'][-1]:.4f}"))
     return history
