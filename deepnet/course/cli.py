@@ -171,7 +171,7 @@ def run_grade(args):
         ("--timeout", args.timeout),
         ("--notebook-timeout", args.notebook_timeout),
         ("--memory-limit", args.memory_limit),
-        ("--jobs", args.jobs or 1),
+        ("--jobs", 1 if args.jobs is None else args.jobs),
     ):
         if value <= 0:
             print(fill(MESSAGES["not_positive"], name=name, value=value), file=sys.stderr)

@@ -20,8 +20,21 @@ import json
 import sys
 from pathlib import Path
 
+from deepnet.course.language import fill, translate
+
 REPOSITORY_URL = "https://github.com/deepnet-course/deepnet"
 BRANCH = "main"
+
+MESSAGES = {
+    "not_the_cell": "cell {position} is not the '{cell}' cell",
+    "stale_cell": "the '{cell}' cell is stale (not what deepnet.course.colab writes for {path})",
+    "problem": "{path}: {problem}; run `python -m deepnet.course.colab stamp` (translations: "
+    "`deepnet translate build`; exercises: `deepnet exercises`)",
+    "usage": "usage: python -m deepnet.course.colab stamp|check   (run in the repository's root folder)",
+    "no_chapters": "no chapters/ folder in {root}: run this in the repository's root folder",
+    "stamped": "stamped {path}",
+    "changed": "{count} notebook(s) changed; now run `deepnet translate build` and `deepnet exercises`",
+}
 
 BADGE_CELL_ID = "colab-badge"
 SETUP_CELL_ID = "colab-setup"
@@ -113,19 +126,21 @@ def colab_cells_problem(notebook, notebook_path):
     expected = [badge_cell(notebook_path), setup_cell()]
     for position, wanted in enumerate(expected):
         if len(cells) <= position or cells[position].get("id") != wanted["id"]:
-            return f"cell {position + 1} is not the '{wanted['id']}' cell"
+            return fill(MESSAGES["not_the_cell"], position=position + 1, cell=wanted["id"])
         source = cells[position].get("source", "")
         source = source if isinstance(source, str) else "".join(source)
         if source != "".join(wanted["source"]):
-            return (f"the '{wanted['id']}' cell is stale "
-                    f"(not what deepnet.course.colab writes for {notebook_path})")
+            return fill(MESSAGES["stale_cell"], cell=wanted["id"], path=notebook_path)
     return None
 
 
-def course_notebooks(root, folders=NOTEBOOK_FOLDERS):
-    """Paths (relative to root) of the notebooks in the given folders of the course."""
+def course_notebooks(root, folders=NOTEBOOK_FOLDERS, translated=True):
+    """Paths (relative to root) of the notebooks in the given folders of the course, and (translated)
+    of their translations in folder/<language>/."""
     root = Path(root)
-    return [path.relative_to(root) for folder in folders for path in sorted((root / folder).glob("*.ipynb"))]
+    patterns = ("*.ipynb", "*/*.ipynb") if translated else ("*.ipynb",)
+    return [path.relative_to(root) for folder in folders for pattern in patterns
+            for path in sorted((root / folder).glob(pattern))]
 
 
 def stamp(root, folders=STAMPED_FOLDERS):
@@ -133,7 +148,8 @@ def stamp(root, folders=STAMPED_FOLDERS):
     relative paths of the files that changed."""
     root = Path(root)
     changed = []
-    for relative in course_notebooks(root, folders):
+    # Translated notebooks get their cells from `deepnet translate build`, which calls add_colab_cells.
+    for relative in course_notebooks(root, folders, translated=False):
         path = root / relative
         before = path.read_text(encoding="utf-8")
         after = notebook_text(add_colab_cells(json.loads(before), relative.as_posix()))
@@ -151,26 +167,24 @@ def check(root, folders=NOTEBOOK_FOLDERS):
         notebook = json.loads((root / relative).read_text(encoding="utf-8"))
         problem = colab_cells_problem(notebook, relative.as_posix())
         if problem:
-            messages.append(f"{relative}: {problem}; run `python -m deepnet.course.colab stamp` "
-                            f"(exercises: `deepnet exercises`)")
+            messages.append(fill(MESSAGES["problem"], path=relative, problem=problem))
     return messages
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv not in (["stamp"], ["check"]):
-        print("usage: python -m deepnet.course.colab stamp|check   (run in the repository's root folder)",
-              file=sys.stderr)
+        print(translate(MESSAGES["usage"]), file=sys.stderr)
         return 2
     root = Path.cwd()
     if not (root / "chapters").is_dir():
-        print(f"no chapters/ folder in {root}: run this in the repository's root folder", file=sys.stderr)
+        print(fill(MESSAGES["no_chapters"], root=root), file=sys.stderr)
         return 2
     if argv == ["stamp"]:
         changed = stamp(root)
         for relative in changed:
-            print(f"stamped {relative}")
-        print(f"{len(changed)} notebook(s) changed; now run `deepnet exercises` to regenerate the exercises")
+            print(fill(MESSAGES["stamped"], path=relative))
+        print(fill(MESSAGES["changed"], count=len(changed)))
         return 0
     messages = check(root)
     for message in messages:

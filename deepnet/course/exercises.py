@@ -218,7 +218,7 @@ def was_edited(path):
 def find_course_root(start=None):
     """The folder holding solutions/: the current directory if it has one, else the repository
     that holds this package (an editable install). None if neither has it."""
-    for candidate in (Path(start or Path.cwd()), Path(__file__).resolve().parent.parent):
+    for candidate in (Path(start or Path.cwd()), Path(__file__).resolve().parents[2]):
         if (candidate / "solutions").is_dir():
             return candidate
     return None

@@ -54,7 +54,10 @@ MESSAGES = {
     "`deepnet translate update`",
     "new_block": "block {context} is new or its English changed",
     "gone_block": "block {context} is no longer in the English notebook",
+    "new_message": "message {message!r} is new or its English changed",
+    "gone_message": "message {message!r} is no longer in the package",
     "no_catalog": "{path} is missing: run `deepnet translate update`",
+    "no_template": "{path} is missing: run `deepnet translate extract`",
     "not_merged": "{path} is not merged with its template ({count} messages differ, the first "
     "{context}): run `deepnet translate update`",
     "untranslated": "{path}: block {context} is not translated yet",
@@ -72,11 +75,30 @@ MESSAGES = {
     "template with named placeholders and fill it with .format()",
     "not_a_catalog": "{path} is not a readable catalog: {error}",
     "cell_changed": "cell {cell} differs",
+    "font_missing": "{path} has no glyph for {characters}, which translated messages use: run "
+    "`deepnet translate build` on a machine with Noto Sans CJK (Debian: apt install fonts-noto-cjk)",
+    "no_font_source": "the figures' font needs {characters}, but no Noto Sans CJK font was found to take "
+    "them from; install it (Debian: apt install fonts-noto-cjk) and run `deepnet translate build` again",
     "cells_differ": "it has {got} cells, the build has {want}",
     "metadata_differs": "its metadata differs",
 }
 
 LANGUAGE_NAMES = {"ko": N_("Korean"), "zh_CN": N_("Simplified Chinese"), "en": N_("English")}
+
+
+def say(key, **values):
+    """A message of this module in the current language. Its values are file paths (shown relative
+    to the current folder), contexts and English msgids, shown as they are (not translated)."""
+    return translate(MESSAGES[key]).format(**{name: shown(value) for name, value in values.items()})
+
+
+def shown(value):
+    if isinstance(value, Path) and value.is_absolute():
+        try:
+            return value.relative_to(Path.cwd())
+        except ValueError:
+            return value
+    return value
 
 
 class TranslationError(Exception):
@@ -123,6 +145,13 @@ def needs_translation(block):
     if re.fullmatch(r"(```|~~~).*?\n.*(```|~~~)", text, flags=re.DOTALL):
         return text.count("```") + text.count("~~~") == 2
     return not re.fullmatch(r"\$\$.*\$\$", text, flags=re.DOTALL) and bool(text)
+
+
+def same_line_ends(translation, english):
+    """The translation with the English block's trailing newlines (a PO editor may drop or add one,
+    which would join two blocks or open a gap between them)."""
+    ending = english[len(english.rstrip("\n")) :]
+    return translation.rstrip("\n") + ending
 
 
 def block_context(notebook_path, cell_id, number):
@@ -210,9 +239,9 @@ def read_catalog(path, code=None):
         with open(path, "rb") as file:
             return pofile.read_po(file, locale=code, domain=DOMAIN)
     except OSError as error:
-        raise TranslationError(MESSAGES["no_catalog"].format(path=path)) from error
+        raise TranslationError(say("no_catalog", path=path)) from error
     except Exception as error:  # Babel raises several kinds for a broken file
-        raise TranslationError(MESSAGES["not_a_catalog"].format(path=path, error=error)) from None
+        raise TranslationError(say("not_a_catalog", path=path, error=error)) from None
 
 
 def catalog_bytes(catalog, template=False):
@@ -295,10 +324,10 @@ def package_messages(package_dir=None):
 
 def literal_message(node, relative):
     if isinstance(node, ast.JoinedStr):
-        raise TranslationError(MESSAGES["f_string"].format(path=relative, line=node.lineno))
+        raise TranslationError(say("f_string", path=relative, line=node.lineno))
     value = ast.literal_eval(node)
     if not isinstance(value, str):
-        raise TranslationError(MESSAGES["f_string"].format(path=relative, line=node.lineno))
+        raise TranslationError(say("f_string", path=relative, line=node.lineno))
     return value
 
 
@@ -390,7 +419,7 @@ def update(root):
 
 def language_cell(code):
     with language.language_for(code):
-        comment = translate(MESSAGES["language_cell"]).format(language_name=translate(LANGUAGE_NAMES[code]))
+        comment = say("language_cell", language_name=translate(LANGUAGE_NAMES[code]))
     return {
         "cell_type": "code",
         "execution_count": None,
@@ -422,7 +451,7 @@ def translated_notebook(root, english, code, catalog):
                     if message is None or not message.string or message.fuzzy:
                         missing.append(context)
                     else:
-                        block = message.string
+                        block = same_line_ends(message.string, block)
                 parts.append(block + separator)
             cell["source"] = source_lines("".join(parts))
         elif cell.get("cell_type") == "code":
@@ -460,6 +489,9 @@ def build(root):
         if write_if_changed(mo, mo_bytes(catalog)):
             written.append(mo)
     language.forget_catalogs()
+    font = build_font()
+    if font:
+        written.append(font)
     for english in english_notebooks(root):
         for code in languages_of(english):
             path = catalog_path(root, code, english)
@@ -472,6 +504,62 @@ def build(root):
             if missing:
                 fallbacks.append((target, missing))
     return written, fallbacks
+
+
+# --- The figures' font --------------------------------------------------------------------------
+
+FONT_SOURCES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",)
+
+
+def common_hangul():
+    """The 2,350 Hangul syllables of KS X 1001 (what EUC-KR can write): nearly all of modern Korean."""
+    return {bytes([high, low]).decode("euc_kr") for high in range(0xB0, 0xC9) for low in range(0xA1, 0xFF)}
+
+
+def font_characters():
+    """The characters the figures' font must have: common Hangul and every non-ASCII character of
+    the translated messages."""
+    needed = common_hangul()
+    for _code, _po, _mo, catalog in compiled_catalogs():
+        for message in catalog:
+            if message.id and message.string:
+                needed |= {character for character in message.string if ord(character) > 0x7F}
+    return needed
+
+
+def missing_glyphs():
+    from deepnet.figures import fonts
+
+    have = fonts.covered_characters() if fonts.FONT_FILE.exists() else set()
+    return sorted(character for character in font_characters() - have if not character.isspace())
+
+
+def build_font():
+    """Rebuild the figures' font as a subset of the system's Noto Sans CJK SC when the messages need a
+    character it lacks; returns the path if written."""
+    from deepnet.figures import fonts
+
+    missing = missing_glyphs()
+    if not missing:
+        return None
+    source = next((Path(path) for path in FONT_SOURCES if Path(path).exists()), None)
+    if source is None:
+        raise TranslationError(say("no_font_source", characters="".join(missing[:20])))
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection
+
+    with TTCollection(str(source), lazy=True) as collection:
+        names = [font["name"].getDebugName(1) for font in collection.fonts]
+    options = subset.Options()
+    options.font_number = names.index(fonts.FAMILY)
+    font = subset.load_font(str(source), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(character) for character in font_characters()])
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    write_if_changed(fonts.FONT_FILE, buffer.getvalue())
+    return fonts.FONT_FILE
 
 
 # --- check -------------------------------------------------------------------------------------
@@ -492,11 +580,11 @@ def notebook_difference(got, want):
     if got == want:
         return None
     if len(got["cells"]) != len(want["cells"]):
-        return MESSAGES["cells_differ"].format(got=len(got["cells"]), want=len(want["cells"]))
+        return say("cells_differ", got=len(got["cells"]), want=len(want["cells"]))
     for mine, theirs in zip(got["cells"], want["cells"], strict=True):
         if mine != theirs:
-            return MESSAGES["cell_changed"].format(cell=theirs.get("id"))
-    return MESSAGES["metadata_differs"]
+            return say("cell_changed", cell=theirs.get("id"))
+    return say("metadata_differs")
 
 
 def check_catalog(path, template, catalog, code, is_messages):
@@ -506,21 +594,20 @@ def check_catalog(path, template, catalog, code, is_messages):
     differing = [key for key in want if key not in got] + [key for key in got if key not in want]
     if differing:
         first = differing[0][1] or differing[0][0]
-        problems.append(MESSAGES["not_merged"].format(path=path, count=len(differing), context=first))
+        problems.append(say("not_merged", path=path, count=len(differing), context=first))
     for key, message in got.items():
         if key not in want:
             continue
         label = message.id if is_messages else message.context
         if not message.string:
             template_key = "untranslated_message" if is_messages else "untranslated"
-            problems.append(MESSAGES[template_key].format(path=path, context=label, message=label))
+            problems.append(say(template_key, path=path, context=label, message=label))
         elif message.fuzzy:
-            problems.append(
-                MESSAGES["fuzzy"].format(path=path, context=repr(label) if is_messages else label)
-            )
+            problems.append(say("fuzzy", path=path, context=repr(label) if is_messages else label))
         elif is_messages and placeholders(message.string) != placeholders(message.id):
             problems.append(
-                MESSAGES["placeholders"].format(
+                say(
+                    "placeholders",
                     path=path,
                     message=message.id,
                     got=placeholders(message.string),
@@ -536,25 +623,35 @@ def check(root):
     for path, template, catalogs in all_templates(root):
         is_messages = path == messages_template_path()
         if not path.exists():
-            problems.append(MESSAGES["no_catalog"].format(path=path).replace("update", "extract"))
+            problems.append(say("no_template", path=path))
         else:
             stored = entries(read_catalog(path))
             now = entries(template)
             changed = [key for key in now if key not in stored]
             gone = [key for key in stored if key not in now]
             if changed or gone:
-                label = (changed or gone)[0][1] or (changed or gone)[0][0]
-                detail = MESSAGES["new_block" if changed else "gone_block"].format(context=label)
-                problems.append(MESSAGES["stale_template"].format(path=path, detail=detail))
+                msgid, context = (changed or gone)[0]
+                if is_messages:
+                    detail = say("new_message" if changed else "gone_message", message=msgid)
+                else:
+                    detail = say("new_block" if changed else "gone_block", context=context)
+                problems.append(say("stale_template", path=path, detail=detail))
         for code, po in catalogs:
             if not po.exists():
-                problems.append(MESSAGES["no_catalog"].format(path=po))
+                problems.append(say("no_catalog", path=po))
                 continue
             problems += check_catalog(po, template, read_catalog(po, code), code, is_messages)
     for _code, _po, mo, catalog in compiled_catalogs():
         if not mo.exists() or mo.read_bytes() != mo_bytes(catalog):
-            problems.append(MESSAGES["stale_mo"].format(path=mo))
+            problems.append(say("stale_mo", path=mo))
     language.forget_catalogs()
+    missing = missing_glyphs()
+    if missing:
+        from deepnet.figures import fonts
+
+        problems.append(
+            say("font_missing", path=fonts.FONT_FILE, characters="".join(missing[:20]))
+        )
     for english in english_notebooks(root):
         for code in languages_of(english):
             po = catalog_path(root, code, english)
@@ -562,7 +659,7 @@ def check(root):
                 continue
             target = translated_path(english, code)
             if not (root / target).exists():
-                problems.append(MESSAGES["missing_notebook"].format(path=target))
+                problems.append(say("missing_notebook", path=target))
                 continue
             want, _missing = translated_notebook(root, english, code, read_catalog(po, code))
             try:
@@ -572,5 +669,5 @@ def check(root):
                 continue
             difference = notebook_difference(got, want)
             if difference:
-                problems.append(MESSAGES["stale_notebook"].format(path=target, detail=difference))
+                problems.append(say("stale_notebook", path=target, detail=difference))
     return problems

@@ -29,7 +29,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
 from deepnet.course.language import fill, translate
+from deepnet.figures.fonts import use_cjk_fallback
 from deepnet.functions import sigmoid
+
+use_cjk_fallback()  # Korean and Chinese words in figures get real glyphs
 
 FORWARD_COLOR = "#1f77b4"  # blue: values of the forward pass
 BACKWARD_COLOR = "#d62728"  # red: gradients of the backward pass

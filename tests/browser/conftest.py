@@ -26,7 +26,7 @@ def jupyterlab(tmp_path_factory):
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(REPOSITORY / "chapters", root / "chapters",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for path in (root / "chapters").glob("*.ipynb"):
+    for path in (root / "chapters").rglob("*.ipynb"):
         clear_outputs(path)
     server = lab_driver.JupyterLabServer(root_dir=root, config_dir=tmp_path_factory.mktemp("jupyter-config"),
                                          log_path=root.parent / "jupyterlab.log")

@@ -24,10 +24,13 @@ if lab_driver.missing_browser_tools():
     pytest.skip(lab_driver.missing_browser_tools(), allow_module_level=True)
 
 from deepnet import sigmoid, softmax  # noqa: E402  (after the skip: only needed when tests run)
+from deepnet.course import language  # noqa: E402
 from deepnet.figures import widgets as explorers  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-CHAPTERS = sorted((REPOSITORY / "chapters").glob("*.ipynb"))
+# The English chapters, and one translated chapter: its sliders, labels and numbers in Korean.
+CHAPTERS = [*sorted((REPOSITORY / "chapters").glob("*.ipynb")),
+            REPOSITORY / "chapters" / "ko" / "5.5-activation-layers.ipynb"]
 SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
 MOVES_PER_SLIDER = 5
 BURST_MOVES, BURST_KEY_INTERVAL_MS = 3, 50
@@ -35,17 +38,22 @@ BURST_MOVES, BURST_KEY_INTERVAL_MS = 3, 50
 
 # ---------------------------------------------------------------- what each widget must print
 
-def relu_mask_numbers(values):
+def relu_mask_numbers(values, code="en"):
     shift = values["shift"]
     x = explorers.RELU_INPUT + shift
     blocked = x <= 0
     out = np.where(blocked, 0.0, x)
     dx = np.where(blocked, 0.0, explorers.RELU_UPSTREAM)
+    if code != "en":  # the whole line, in the notebook's words, with the numbers computed here
+        with language.language_for(code):
+            return [language.fill(explorers.MESSAGES["relu_line"], shift=f"{shift:.2f}",
+                                  passed=int((~blocked).sum()), size=x.size, out_sum=f"{out.sum():.2f}",
+                                  dx_sum=f"{dx.sum():.2f}")]
     return [f"shift = {shift:.2f}", f"{(~blocked).sum()} of {x.size} gradients pass",
             f"sum of out = {out.sum():.2f}", f"sum of dx = {dx.sum():.2f}"]
 
 
-def sigmoid_numbers(values):
+def sigmoid_numbers(values, code="en"):  # its line is symbols and numbers in every language
     x, dout = values["x"], values["dout"]
     y = float(sigmoid(np.array(x)))
     # dx from y alone: the Sigmoid's backward needs only its output.
@@ -53,7 +61,7 @@ def sigmoid_numbers(values):
             f"dx = dout·y(1−y) = {dout * y * (1 - y):.4f}"]
 
 
-def affine_batch_numbers(values):
+def affine_batch_numbers(values, code="en"):
     n = int(values["batch size N"])
     inputs, outputs = explorers.AFFINE_W.shape
     db = explorers.AFFINE_UPSTREAM[:n].sum(axis=0)  # dB sums the upstream gradient over the batch
@@ -61,7 +69,7 @@ def affine_batch_numbers(values):
             f"dW {(inputs, outputs)}", f"dB {(outputs,)} = ({', '.join(f'{v:.1f}' for v in db)})"]
 
 
-def softmax_numbers(values):
+def softmax_numbers(values, code="en"):
     labels = list(values)
     scores = np.array([values[label] for label in labels])
     true_class = next(k for k, label in enumerate(labels) if "true class" in label)
@@ -82,6 +90,24 @@ WIDGET_KINDS = {
     ("batch size N",): ("affine-batch", affine_batch_numbers),
     ("score 0", "score 1 (true class)", "score 2"): ("softmax", softmax_numbers),
 }
+
+
+def english_labels(code):
+    """{slider label as the notebook's language shows it: the English label of WIDGET_KINDS}."""
+    with language.language_for(code):
+        return {
+            language.translate(explorers.MESSAGES["shift"]): "shift",
+            language.translate(explorers.MESSAGES["batch_size"]): "batch size N",
+            language.fill(explorers.MESSAGES["score"], k=0): "score 0",
+            language.fill(explorers.MESSAGES["score_true"], k=1): "score 1 (true class)",
+            language.fill(explorers.MESSAGES["score"], k=2): "score 2",
+            "x": "x",
+            "dout": "dout",
+        }
+
+
+def notebook_language(notebook_path):
+    return json.loads(notebook_path.read_text())["metadata"].get("language", "en")
 
 
 def widget_cell_count(notebook_path):
@@ -110,14 +136,19 @@ def missing_numbers(widget, expected, timeout_s=5):
 
 # ---------------------------------------------------------------- fixtures
 
-@pytest.fixture(scope="module", params=CHAPTERS, ids=[path.stem for path in CHAPTERS])
+def chapter_id(path):
+    return path.relative_to(REPOSITORY / "chapters").with_suffix("").as_posix()  # 5.5-…, ko/5.5-…
+
+
+@pytest.fixture(scope="module", params=CHAPTERS, ids=[chapter_id(path) for path in CHAPTERS])
 def notebook(request, jupyterlab, chromium):
     """A chapter opened in JupyterLab with all cells run; its kernel is shut down afterwards.
 
     Module scope with a parameter: pytest runs all tests of one notebook, then the next.
     """
     path = request.param
-    page, seconds = lab_driver.open_notebook(chromium, jupyterlab.base_url, f"chapters/{path.name}")
+    page, seconds = lab_driver.open_notebook(chromium, jupyterlab.base_url,
+                                             path.relative_to(REPOSITORY).as_posix())
     print(f"{path.name}: all cells ran in JupyterLab in {seconds:.1f} s")
     try:
         yield path, page
@@ -153,13 +184,22 @@ def test_every_slider_redraws_the_plot_with_the_numbers_for_its_new_value(notebo
     path, page = notebook
     problems = []
     assert len(lab_driver.widgets(page)) == widget_cell_count(path), f"{path.name}: a widget is missing"
+    code = notebook_language(path)
+    to_english = english_labels(code)
+    name = path.stem if code == "en" else f"{path.stem}-{code}"  # screenshots of each language
     for index, widget in enumerate(lab_driver.widgets(page), start=1):
         labels = tuple(lab_driver.slider_labels(widget))
-        if labels not in WIDGET_KINDS:
+        english = tuple(to_english.get(label, label) for label in labels)
+        if english not in WIDGET_KINDS:
             problems.append(f"widget {index} has sliders {labels}, which this test does not know: "
                             f"add what it must print to WIDGET_KINDS")
             continue
-        kind, expected_numbers = WIDGET_KINDS[labels]
+        kind, numbers_in_english = WIDGET_KINDS[english]
+
+        def expected_numbers(values, numbers_in_english=numbers_in_english):
+            in_english = {to_english.get(label, label): value for label, value in values.items()}
+            return numbers_in_english(in_english, code)
+
         widget.scroll_into_view_if_needed()
 
         missing, shown = missing_numbers(widget, expected_numbers(lab_driver.slider_values(widget)))
@@ -191,11 +231,11 @@ def test_every_slider_redraws_the_plot_with_the_numbers_for_its_new_value(notebo
                 if missing:
                     problems.append(f"{kind} at {values} shows {shown!r}, missing {missing}")
             if times_ms:
-                redraw_times.append((path.stem, kind, label, times_ms))
+                redraw_times.append((name, kind, label, times_ms))
 
         # For the README: the widget after the single steps, its plot redrawn for the last value.
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        widget.screenshot(path=str(SCREENSHOTS / f"{path.stem}-{kind}.png"), animations="disabled")
+        widget.screenshot(path=str(SCREENSHOTS / f"{name}-{kind}.png"), animations="disabled")
 
         # A student drags a slider: moves come faster than the kernel redraws. After a burst of
         # moves the widget must settle on the plot and the numbers of the last value.
@@ -216,6 +256,6 @@ def test_every_slider_redraws_the_plot_with_the_numbers_for_its_new_value(notebo
     if errors:
         problems.append("error output after moving the sliders:\n" + "\n---\n".join(errors))
     medians = [f"{label} {statistics.median(times):.0f} ms"
-               for stem, _, label, times in redraw_times if stem == path.stem]
+               for stem, _, label, times in redraw_times if stem == name]
     print(f"{path.name}: median redraw per slider: {', '.join(medians) or 'no sliders'}")
     assert not problems, f"{path.name}:\n" + "\n".join(problems)

@@ -235,7 +235,7 @@ def check_softmax(softmax):
             (N_("x of shape (2, 3)"), rng.standard_normal((2, 3))),
             (N_("a square x of shape (3, 3)"), rng.standard_normal((3, 3)) * 2),
             (N_("a batch of one, x of shape (1, 4)"), rng.standard_normal((1, 4))),
-            ("x of zeros", np.zeros((2, 3))),
+            (N_("x of zeros"), np.zeros((2, 3))),
             (N_("rows around 1000 and around 0"), np.array([[1000.0, 1001.0, 999.0], [0.0, -1.0, 1.0]])),
             (
                 N_("logits far apart in a batch, [[1000, 0, -1000], [3, 2, 1]]"),

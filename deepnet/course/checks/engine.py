@@ -50,7 +50,7 @@ from deepnet.course.checks.relations import (
     same_array,
     where_text,
 )
-from deepnet.course.language import translate
+from deepnet.course.language import N_, translate
 
 STATUSES = ("pass", "warn", "fail", "not attempted", "copied")
 
@@ -68,6 +68,10 @@ ARGUMENT_NAMES = {0: (), 2: ("W", "b"), 3: ("input_size", "hidden_size", "output
 # Everything learner code may raise that a check turns into a message. KeyboardInterrupt is left
 # alone: it is how a learner (or the grader's timeout) stops an infinite loop.
 LEARNER_ERRORS = (Exception, SystemExit)
+
+
+# What a check is given, named in its messages (fill() translates them as placeholder values).
+KINDS = (N_("class"), N_("function"), N_("values"))
 
 
 class CheckResult:
@@ -159,7 +163,7 @@ class Check:
     def __init__(self, name, learner, kind="class", hints=None, source_hints=()):
         self.name = name
         self.learner = learner
-        self.kind = kind
+        self.kind = kind  # one of KINDS: said in the learner's language in "needs your Relu class"
         self.hints = hints or {}  # {ExceptionType or tuple: hint} for this check
         self.source_hints = source_hints  # [(regex on the learner's source, or a test of it, hint)]
         self.findings = []
