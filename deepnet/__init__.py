@@ -2,9 +2,11 @@
 
     from deepnet import MulLayer, Relu, Affine, SoftmaxWithLoss
 
+deepnet.set_language("ko") shows every message of the course in Korean ("zh_CN": Chinese).
 Plots (deepnet.figures.plots) and sliders (deepnet.figures.widgets) are separate modules, imported only
 when a notebook asks for them, so that `import deepnet` needs numpy alone.
 """
+from deepnet.course.language import set_language
 from deepnet.functions import cross_entropy_error, sigmoid, softmax
 from deepnet.gradient import (
     gradient_check_report,
@@ -28,6 +30,7 @@ __all__ = [
     "numerical_gradient",
     "numerical_gradient_array",
     "relative_error",
+    "set_language",
     "sigmoid",
     "softmax",
 ]

@@ -85,7 +85,10 @@ def test_every_message_template_has_a_translation_with_the_same_placeholders(cod
 def test_translated_messages_are_in_the_language(code):
     script = HANGUL if code == "ko" else HAN
     catalog = read_catalog(translation.messages_catalog_path(code), code)
-    worded = [m for m in catalog if m.id and len(re.findall(r"[A-Za-z]{4,}", m.id)) >= 4]
+    def words(text):  # English words outside placeholders and code
+        return re.findall(r"[A-Za-z]{4,}", re.sub(r"\{[^}]*\}|`[^`]*`", "", text))
+
+    worded = [m for m in catalog if m.id and len(words(m.id)) >= 4]
     untranslated = [m.id for m in worded if not script.search(m.string)]
     assert not untranslated, untranslated[:5]
 
@@ -147,8 +150,13 @@ def test_a_catalog_that_copies_the_english_builds_the_english_notebook_back():
             for c in built["cells"]
             if c["id"] not in ("colab-badge", "language")
         ]
+        # The same text; only relative links point one folder further up (from chapters/ko/).
         assert sources == [
-            (c["id"], "".join(c["source"])) for c in original["cells"] if c["id"] != "colab-badge"
+            (c["id"], translation.relinked("".join(c["source"]), english, "ko"))
+            if c["cell_type"] == "markdown"
+            else (c["id"], "".join(c["source"]))
+            for c in original["cells"]
+            if c["id"] != "colab-badge"
         ]
 
 
@@ -201,7 +209,9 @@ def test_a_changed_english_paragraph_fails_the_check_naming_its_block_until_it_i
     for code in ("ko", "zh_CN"):  # the translators look at it again
         po = translation.catalog_path(tmp_path, code, Path("chapters/5.5-activation-layers.ipynb"))
         catalog = read_catalog(po, code)
-        next(m for m in catalog if m.context == context).flags.discard("fuzzy")
+        message = next(m for m in catalog if m.context == context)
+        message.flags.discard("fuzzy")
+        message.string = message.string.rstrip("\n") + " (!)\n"
         with open(po, "wb") as file:
             write_po(file, catalog, width=0)
     problems = translation.check(tmp_path)
@@ -267,7 +277,7 @@ def test_every_engine_message_reads_in_the_language(code, script):
     for key, template in check_messages.MESSAGES.items():
         values = {name: "x" for name in names(template)}
         text = check_messages.say(key, **values)
-        if len(re.findall(r"[A-Za-z]{4,}", template)) >= 3:
+        if len(re.findall(r"[A-Za-z]{4,}", re.sub(r"\{[^}]*\}|`[^`]*`", "", template))) >= 3:
             assert script.search(text), (key, text)
 
 
@@ -324,8 +334,9 @@ def test_a_wrong_answer_is_diagnosed_in_the_language_with_the_same_cause(check, 
     assert len(translated.messages) == len(english.messages)
     first = translated.messages[0]
     assert script.search(first) and script.search(translated.headline()), str(translated)
-    # The same numbers and code are named: the translation keeps every placeholder's value.
-    assert re.findall(r"\d+(?:\.\d+)?", first) == re.findall(r"\d+(?:\.\d+)?", english.messages[0])
+    # The same values are named: the translation keeps every placeholder (numbers, shapes, code).
+    code_spans = re.findall(r"`[^`]+`|\([\d, ]+\)|[\w.]+\(\w*\)", english.messages[0])
+    assert code_spans and all(span in first for span in code_spans), (code_spans, first)
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -339,9 +350,9 @@ def test_figures_with_words_in_the_language_draw_without_a_missing_glyph(code):
         plots.softmax_bars(
             np.array([0.3, 2.9, 4.0]),
             np.array([0.018, 0.245, 0.737]),
-            np.array([0.018, -0.755, 0.737]),
-            0.3,
             1,
+            np.array([0.018, -0.755, 0.737]),
+            1.4,
         ),
         plots.apple_graph(100, 2, 1.1, 200, 220, 2.2, 110, 200, 1.1, 1),
         training_plots.gradient_timing(1.0, 0.001, 100),
@@ -375,3 +386,90 @@ def test_the_language_needs_no_babel_at_run_time():
 
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert HANGUL.search(result.stdout)
+
+
+# ---------------------------------------------------------------- a learner's loop in Korean
+
+WRONG_RELU = """
+class Relu:
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.mask = x <= 0
+        return np.maximum(0, x)
+
+    def backward(self, dout):
+        return np.where(self.mask, dout, 0)  # the mask the wrong way round
+"""
+
+
+def korean_submission(tmp_path):
+    """The Korean 5.5 exercise as a learner hands it in: Sigmoid right, Relu wrong."""
+    notebook = json.loads(
+        (REPO / "exercises" / "ko" / "5.5-activation-layers.ipynb").read_text(encoding="utf-8")
+    )
+    solution = json.loads(
+        (REPO / "solutions" / "ko" / "5.5-activation-layers.ipynb").read_text(encoding="utf-8")
+    )
+    answers = {c["id"]: c["source"] for c in solution["cells"] if exercises.is_exercise_cell(c)}
+    answers["relu"] = WRONG_RELU
+    for cell in notebook["cells"]:
+        if cell["id"] in answers:
+            cell["source"] = answers[cell["id"]]
+    path = tmp_path / "학생-5.5.ipynb"
+    path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_korean_exercise_is_graded_against_the_korean_solution_with_a_korean_table(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEEPNET_LANG", raising=False)
+    path = korean_submission(tmp_path)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        status = cli.main(["grade", "--format", "table", str(path), str(path)])
+    table = out.getvalue()
+    assert status == 1
+    with language.language_for("ko"):
+        from deepnet.course import reports
+
+        header = language.translate(reports.MESSAGES["header"])
+        failed = language.translate(reports.MESSAGES["status_fail"])
+        inverted = language.translate(
+            __import__("deepnet.course.checks.activation_layers", fromlist=["MESSAGES"]).MESSAGES[
+                "relu_inverted"
+            ]
+        )
+    assert HANGUL.search(header) and header in table and failed in table
+    assert inverted in table, table  # the cause, in Korean
+    out = io.StringIO()
+    with redirect_stdout(out):
+        cli.main(["grade", "--format", "json", str(path)])
+    report = json.loads(out.getvalue())["notebooks"][0]
+    assert report["language"] == "ko" and report["solution"] == "5.5-activation-layers.ipynb"
+    relu = next(e for e in report["exercises"] if e["name"] == "Relu")
+    assert relu["status"] == "fail" and HANGUL.search(relu["messages"][0])
+    # Compared with the Korean solution's outputs: only the cell that runs the wrong Relu differs.
+    assert [m["cell"] for m in report["outputs"]["mismatches"]] == ["relu-try"]
+
+
+def test_deepnet_lang_overrides_the_notebooks_language_in_the_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPNET_LANG", "en")
+    out = io.StringIO()
+    with redirect_stdout(out):
+        cli.main(["grade", "--format", "table", str(korean_submission(tmp_path))])
+    assert "exercise" in out.getvalue() and "FAIL" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(REPO.glob("*/ko/*.ipynb")) + sorted(REPO.glob("*/zh_CN/*.ipynb")),
+    ids=lambda path: path.relative_to(REPO).as_posix(),
+)
+def test_every_relative_link_of_a_translated_notebook_leads_to_a_file(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            for target in re.findall(r"\]\(([^)\s]+)\)", "".join(cell["source"])):
+                if not re.match(r"[a-z][a-z0-9+.-]*:|#", target):
+                    assert (path.parent / target.split("#")[0]).exists(), (cell["id"], target)

@@ -67,13 +67,12 @@ def set_language(code):
     global _chosen
     if code is None:
         _chosen = None
-        return current_language()
+        return
     found = normalise(code)
     if found is None:
         known = ", ".join('"' + name + '" (' + LANGUAGES[name] + ")" for name in LANGUAGES)
         raise ValueError(fill(MESSAGES["unknown_language"], code=repr(code), known=known))
     _chosen = found
-    return found
 
 
 def current_language():
@@ -122,7 +121,7 @@ def translate(message):
     return _catalog(code).gettext(message)
 
 
-def fill(template, **values):
+def fill(template, /, **values):
     """translate(template).format(**values), with every text value translated too: a value may
     be another template given in English (a rule, a case's description)."""
     return translate(template).format(**{name: translate(value) for name, value in values.items()})

@@ -28,17 +28,20 @@ generated notebook that is not what `build` writes. Babel is needed here only, n
 """
 
 import ast
+import datetime
 import io
 import json
+import posixpath
 import re
 import string
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from deepnet.course import colab, language
 from deepnet.course.exercises import ExerciseError, notebook_text, read_notebook, source_lines
 from deepnet.course.language import N_, translate
 
 SOURCE_FOLDERS = ("chapters", "solutions")
+FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 CATALOG_FOLDER = "translations"
 TEMPLATE_FOLDER = "templates"
 DOMAIN = "deepnet"
@@ -86,7 +89,7 @@ MESSAGES = {
 LANGUAGE_NAMES = {"ko": N_("Korean"), "zh_CN": N_("Simplified Chinese"), "en": N_("English")}
 
 
-def say(key, **values):
+def say(key, /, **values):
     """A message of this module in the current language. Its values are file paths (shown relative
     to the current folder), contexts and English msgids, shown as they are (not translated)."""
     return translate(MESSAGES[key]).format(**{name: shown(value) for name, value in values.items()})
@@ -143,7 +146,7 @@ def needs_translation(block):
     """False for a block with no words to translate: one code fence, or display math alone."""
     text = block.strip()
     if re.fullmatch(r"(```|~~~).*?\n.*(```|~~~)", text, flags=re.DOTALL):
-        return text.count("```") + text.count("~~~") == 2
+        return text.count("```") + text.count("~~~") != 2  # one fence and nothing else: code
     return not re.fullmatch(r"\$\$.*\$\$", text, flags=re.DOTALL) and bool(text)
 
 
@@ -152,6 +155,30 @@ def same_line_ends(translation, english):
     which would join two blocks or open a gap between them)."""
     ending = english[len(english.rstrip("\n")) :]
     return translation.rstrip("\n") + ending
+
+
+LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+
+
+def relinked(markdown, english, code):
+    """Markdown links of an English notebook rewritten for its copy in folder/<code>/: a link to a
+    notebook that has a copy in this language goes to the copy, any other relative link one folder
+    further up (chapters/ko/X links ../../exercises/ko/Y where exercises/Y is translated)."""
+
+    def move(match):
+        target = match.group(2)
+        if re.match(r"[a-z][a-z0-9+.-]*:|#|/", target):  # an address, an anchor, an absolute path
+            return match.group(0)
+        path, _, anchor = target.partition("#")
+        in_repository = posixpath.normpath(posixpath.join(english.parent.as_posix(), path))
+        folder, _, name = in_repository.partition("/")
+        if folder in ("chapters", "solutions", "exercises") and "/" not in name and name.endswith(".ipynb"):
+            if code in languages_of(PurePosixPath(name)):
+                in_repository = f"{folder}/{code}/{name}"
+        new = posixpath.relpath(in_repository, translated_path(english, code).parent.as_posix())
+        return match.group(1) + new + ("#" + anchor if anchor else "") + match.group(3)
+
+    return LINK.sub(move, markdown)
 
 
 def block_context(notebook_path, cell_id, number):
@@ -264,7 +291,10 @@ def catalog_bytes(catalog, template=False):
 
 
 def mo_bytes(catalog):
+    """The compiled catalog. Its header's dates are fixed: Babel would write the time of reading,
+    and a .mo that changes on every build could never be checked against its .po."""
     _, _, mofile = babel()
+    catalog.creation_date = catalog.revision_date = FIXED_DATE
     buffer = io.BytesIO()
     mofile.write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()
@@ -453,7 +483,7 @@ def translated_notebook(root, english, code, catalog):
                     else:
                         block = same_line_ends(message.string, block)
                 parts.append(block + separator)
-            cell["source"] = source_lines("".join(parts))
+            cell["source"] = source_lines(relinked("".join(parts), english, code))
         elif cell.get("cell_type") == "code":
             old = previous_cells.get(cell.get("id"))
             if old is not None and "".join(old.get("source", "")) == source:
@@ -528,9 +558,12 @@ def font_characters():
 
 
 def missing_glyphs():
+    """Characters of the translations that neither matplotlib's DejaVu Sans nor the bundled font has."""
     from deepnet.figures import fonts
 
-    have = fonts.covered_characters() if fonts.FONT_FILE.exists() else set()
+    have = fonts.covered_characters(fonts.default_font_file())
+    if fonts.FONT_FILE.exists():
+        have |= fonts.covered_characters()
     return sorted(character for character in font_characters() - have if not character.isspace())
 
 

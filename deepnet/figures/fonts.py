@@ -16,6 +16,13 @@ FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansCJK-deepnet.otf
 FAMILY = "Noto Sans CJK SC"
 
 
+def default_font_file():
+    """matplotlib's own DejaVu Sans, which draws every Latin, Greek and math character we use."""
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+
+
 def use_cjk_fallback():
     """Register the bundled font and make it the fallback of matplotlib's default font family."""
     from matplotlib import font_manager, rcParams

@@ -133,6 +133,6 @@ MESSAGES = {
 }
 
 
-def say(key, **values):
+def say(key, /, **values):
     """The message template `key`, in the learner's language, filled in with `values`."""
     return fill(MESSAGES[key], **values)
