@@ -10,6 +10,7 @@ usual look and matplotlib falls back to it only for the glyphs DejaVu Sans lacks
 `deepnet translate build` rebuilds the subset from the system's Noto Sans CJK when the messages
 need a new character; `deepnet translate check` fails when one is missing from it.
 """
+import logging
 from pathlib import Path
 
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansCJK-deepnet.otf"
@@ -23,9 +24,22 @@ def default_font_file():
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 
 
+class OneWeightOnly(logging.Filter):
+    """The bundled font has one weight. For bold text matplotlib logs "Failed to find font weight
+    bold for Noto Sans CJK SC, now using 400" (bold Latin still comes from DejaVu Sans Bold, and
+    Hangul is drawn in the regular weight): expected, so it is not shown to learners."""
+
+    def filter(self, record):
+        return not (FAMILY in record.getMessage() and "Failed to find font weight" in record.getMessage())
+
+
 def use_cjk_fallback():
     """Register the bundled font and make it the fallback of matplotlib's default font family."""
     from matplotlib import font_manager, rcParams
+
+    logger = logging.getLogger("matplotlib.font_manager")
+    if not any(isinstance(existing, OneWeightOnly) for existing in logger.filters):
+        logger.addFilter(OneWeightOnly())
 
     if FONT_FILE.exists() and FAMILY not in {font.name for font in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(FONT_FILE))
