@@ -21,7 +21,6 @@ The figures behind the sliders (relu_mask, sigmoid_curve, affine_shapes, softmax
 fixed layout, with no layout engine (constrained or tight) to run on every redraw, and take
 `figure=`: a figure they drew before, to redraw in place with new numbers (deepnet.figures.widgets).
 """
-
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -34,16 +33,17 @@ from deepnet.functions import sigmoid
 
 use_cjk_fallback()  # Korean and Chinese words in figures get real glyphs
 
-FORWARD_COLOR = "#1f77b4"  # blue: values of the forward pass
+FORWARD_COLOR = "#1f77b4"   # blue: values of the forward pass
 BACKWARD_COLOR = "#d62728"  # red: gradients of the backward pass
-NEUTRAL_COLOR = "#7f7f7f"  # grey: values reused unchanged (Wᵀ, Xᵀ), raw scores
-FORWARD_FILL = "#d6e6f4"  # light versions for filled blocks and bars
+NEUTRAL_COLOR = "#7f7f7f"   # grey: values reused unchanged (Wᵀ, Xᵀ), raw scores
+FORWARD_FILL = "#d6e6f4"    # light versions for filled blocks and bars
 BACKWARD_FILL = "#f7d4d4"
 NEUTRAL_FILL = "#e5e5e5"
 CONTRACTED_COLOR = "#7b3fa0"  # purple: the axis a matrix product sums away (N in Xᵀ·dY)
-HEATMAP_COLORMAP = "BrBG"  # diverging, and neither blue nor red: values, not directions
+HEATMAP_COLORMAP = "BrBG"   # diverging, and neither blue nor red: values, not directions
 
 
+# Every word a figure shows: templates that fill() and translate() give in the learner's language.
 MESSAGES = {
     "node_title": "A {symbol} node: the gradient from the right flows back to each input",
     "apple": "apple",
@@ -54,10 +54,8 @@ MESSAGES = {
     "orange_count": "orange count",
     "apple_title": "Buying apples: a gradient is how much the price moves per unit of an input",
     "apple_orange_title": "Apples and oranges: + passes the gradient on, × swaps its inputs",
-    "sigmoid_graph_title": (
-        "Sigmoid node by node at x = {x}: each gradient is the one on its right × the node's local "
-        "derivative (under it); at x it is y(1−y) = {dx}"
-    ),
+    "sigmoid_graph_title": "Sigmoid node by node at x = {x}: each gradient is the one on its right × "
+    "the node's local derivative (under it); at x it is y(1−y) = {dx}",
     "forward_legend": "forward value (above)",
     "backward_legend": "backward value (below)",
     "relu_forward_title": "forward: y = x for x > 0, else 0",
@@ -75,10 +73,8 @@ MESSAGES = {
     "fades": "the gradient fades to 0\nfor large |x|",
     "sum_over": "sum over\nthe batch\naxis of",
     "summed_away": ": the N samples are summed away",
-    "affine_title": (
-        "Affine with D = {d} inputs and M = {m} outputs: every gradient has the shape of its variable;\n"
-        "dW = Xᵀ·dY sums over the N samples (purple); dB adds up the N rows of dY"
-    ),
+    "affine_title": ("Affine with D = {d} inputs and M = {m} outputs: every gradient has the shape of its "
+    "variable;\ndW = Xᵀ·dY sums over the N samples (purple); dB adds up the N rows of dY"),
     "softmax_title": "loss = −log y[{label}] = {loss}: "
     "raise the true class's score to shrink the loss and the gradient",
     "panel_scores": "scores x (logits)",
@@ -107,7 +103,6 @@ def artist_by_gid(parent, gid):
 
 # ---------------------------------------------------------------- computational graphs
 
-
 def computational_graph(operators, ends, edges, title):
     """Draw a computational graph: forward values above each edge, backward values below.
 
@@ -127,13 +122,8 @@ def computational_graph(operators, ends, edges, title):
     x_limits = (min(xs) - 1.8, max(xs) + 1.4)
     y_limits = (min(ys) - 0.8, max(ys) + 0.7)
     inches_per_unit = 0.85
-    figure = Figure(
-        figsize=(
-            (x_limits[1] - x_limits[0]) * inches_per_unit,
-            (y_limits[1] - y_limits[0]) * inches_per_unit + 0.6,
-        ),
-        layout="constrained",
-    )
+    figure = Figure(figsize=((x_limits[1] - x_limits[0]) * inches_per_unit,
+                             (y_limits[1] - y_limits[0]) * inches_per_unit + 0.6), layout="constrained")
     ax = figure.add_subplot()
     ax.set_xlim(*x_limits)
     ax.set_ylim(*y_limits)
@@ -141,9 +131,8 @@ def computational_graph(operators, ends, edges, title):
     ax.axis("off")
 
     for x, y, symbol in operators.values():
-        ax.add_patch(
-            Circle((x, y), node_radius, facecolor="white", edgecolor="black", linewidth=1.5, zorder=3)
-        )
+        ax.add_patch(Circle((x, y), node_radius, facecolor="white", edgecolor="black", linewidth=1.5,
+                            zorder=3))
         ax.text(x, y, symbol, ha="center", va="center", fontsize=13, zorder=4)
     starts = {start for _, start, _, _, _ in edges}
     for key, (x, y, text) in ends.items():
@@ -162,56 +151,27 @@ def computational_graph(operators, ends, edges, title):
         p1 = np.array([x1, y1]) - (direction * node_radius if end in operators else 0)
         # Labels sit 40% of the way along: two edges that meet at a node are further apart there.
         anchor = p0 + 0.4 * (p1 - p0)
-        ax.add_patch(
-            FancyArrowPatch(p0, p1, arrowstyle="-|>", mutation_scale=14, color=FORWARD_COLOR, linewidth=1.6)
-        )
+        ax.add_patch(FancyArrowPatch(p0, p1, arrowstyle="-|>", mutation_scale=14,
+                                     color=FORWARD_COLOR, linewidth=1.6))
         if forward_value is not None:
-            text = ax.text(
-                *(anchor + 0.2 * up),
-                format_value(forward_value),
-                color=FORWARD_COLOR,
-                ha="center",
-                va="bottom",
-                fontsize=12,
-                fontweight="bold",
-            )
+            text = ax.text(*(anchor + 0.2 * up), format_value(forward_value), color=FORWARD_COLOR,
+                           ha="center", va="bottom", fontsize=12, fontweight="bold")
             text.set_gid(f"forward:{name}")
         if backward_value is None:
             continue
         shift = -0.16 * up  # the backward arrow runs just below the forward one, the other way
         shortened = 0.15 * direction
-        ax.add_patch(
-            FancyArrowPatch(
-                p1 + shift - shortened,
-                p0 + shift + shortened,
-                arrowstyle="-|>",
-                mutation_scale=12,
-                color=BACKWARD_COLOR,
-                linewidth=1.3,
-            )
-        )
-        text = ax.text(
-            *(anchor - 0.3 * up),
-            format_value(backward_value),
-            color=BACKWARD_COLOR,
-            ha="center",
-            va="top",
-            fontsize=12,
-            fontweight="bold",
-        )
+        ax.add_patch(FancyArrowPatch(p1 + shift - shortened, p0 + shift + shortened, arrowstyle="-|>",
+                                     mutation_scale=12, color=BACKWARD_COLOR, linewidth=1.3))
+        text = ax.text(*(anchor - 0.3 * up), format_value(backward_value), color=BACKWARD_COLOR,
+                       ha="center", va="top", fontsize=12, fontweight="bold")
         text.set_gid(f"backward:{name}")
 
     ax.set_title(title, fontsize=12)
-    figure.legend(
-        handles=[
-            Line2D([], [], color=FORWARD_COLOR, label=translate(MESSAGES["forward_legend"])),
-            Line2D([], [], color=BACKWARD_COLOR, label=translate(MESSAGES["backward_legend"])),
-        ],
-        loc="lower right",
-        fontsize=9,
-        frameon=False,
-        ncol=2,
-    )
+    figure.legend(handles=[Line2D([], [], color=FORWARD_COLOR, label=translate(MESSAGES["forward_legend"])),
+                           Line2D([], [], color=BACKWARD_COLOR,
+                                  label=translate(MESSAGES["backward_legend"]))],
+                  loc="lower right", fontsize=9, frameon=False, ncol=2)
     return figure
 
 
@@ -236,12 +196,9 @@ def apple_graph(apple, apple_num, tax, apple_price, price, dapple, dapple_num, d
     Edge names: apple, apple_num, tax, apple_price, price.
     """
     operators = {"mul_apple": (2.6, 1.5, "×"), "mul_tax": (5.4, 0.9, "×")}
-    ends = {
-        "apple": (0.0, 2.7, translate(MESSAGES["apple"])),
-        "apple_num": (0.0, 0.3, translate(MESSAGES["apple_count"])),
-        "tax": (3.0, -0.9, translate(MESSAGES["tax"])),
-        "price": (7.8, 0.9, translate(MESSAGES["price"])),
-    }
+    ends = {"apple": (0.0, 2.7, translate(MESSAGES["apple"])),
+            "apple_num": (0.0, 0.3, translate(MESSAGES["apple_count"])),
+            "tax": (3.0, -0.9, translate(MESSAGES["tax"])), "price": (7.8, 0.9, translate(MESSAGES["price"]))}
     edges = [
         ("apple", "apple", "mul_apple", apple, dapple),
         ("apple_num", "apple_num", "mul_apple", apple_num, dapple_num),
@@ -249,48 +206,27 @@ def apple_graph(apple, apple_num, tax, apple_price, price, dapple, dapple_num, d
         ("tax", "tax", "mul_tax", tax, dtax),
         ("price", "mul_tax", "price", price, dprice),
     ]
-    return computational_graph(operators, ends, edges, translate(MESSAGES["apple_title"]))
+    return computational_graph(operators, ends, edges,
+                               translate(MESSAGES["apple_title"]))
 
 
-def apple_orange_graph(
-    apple,
-    apple_num,
-    orange,
-    orange_num,
-    tax,
-    apple_price,
-    orange_price,
-    all_price,
-    price,
-    dapple,
-    dapple_num,
-    dorange,
-    dorange_num,
-    dtax,
-    dapple_price,
-    dorange_price,
-    dall_price,
-    dprice,
-):
+def apple_orange_graph(apple, apple_num, orange, orange_num, tax,
+                       apple_price, orange_price, all_price, price,
+                       dapple, dapple_num, dorange, dorange_num, dtax,
+                       dapple_price, dorange_price, dall_price, dprice):
     """The book's apple and orange example (figure 5-17): 2 apples at 100, 3 oranges at 150, tax 1.1.
 
     The arguments are the book's variable names: forward values, then their gradients.
     Edge names: apple, apple_num, orange, orange_num, tax, apple_price, orange_price, all_price, price.
     """
-    operators = {
-        "mul_apple": (2.6, 3.6, "×"),
-        "mul_orange": (2.6, 0.6, "×"),
-        "add": (5.2, 2.1, "+"),
-        "mul_tax": (7.8, 2.1, "×"),
-    }
-    ends = {
-        "apple": (0.0, 4.8, translate(MESSAGES["apple"])),
-        "apple_num": (0.0, 2.4, translate(MESSAGES["apple_count"])),
-        "orange": (0.0, 1.8, translate(MESSAGES["orange"])),
-        "orange_num": (0.0, -0.6, translate(MESSAGES["orange_count"])),
-        "tax": (5.2, -0.2, translate(MESSAGES["tax"])),
-        "price": (10.2, 2.1, translate(MESSAGES["price"])),
-    }
+    operators = {"mul_apple": (2.6, 3.6, "×"), "mul_orange": (2.6, 0.6, "×"),
+                 "add": (5.2, 2.1, "+"), "mul_tax": (7.8, 2.1, "×")}
+    ends = {"apple": (0.0, 4.8, translate(MESSAGES["apple"])),
+            "apple_num": (0.0, 2.4, translate(MESSAGES["apple_count"])),
+            "orange": (0.0, 1.8, translate(MESSAGES["orange"])),
+            "orange_num": (0.0, -0.6, translate(MESSAGES["orange_count"])),
+            "tax": (5.2, -0.2, translate(MESSAGES["tax"])),
+            "price": (10.2, 2.1, translate(MESSAGES["price"]))}
     edges = [
         ("apple", "apple", "mul_apple", apple, dapple),
         ("apple_num", "apple_num", "mul_apple", apple_num, dapple_num),
@@ -302,7 +238,8 @@ def apple_orange_graph(
         ("tax", "tax", "mul_tax", tax, dtax),
         ("price", "mul_tax", "price", price, dprice),
     ]
-    return computational_graph(operators, ends, edges, translate(MESSAGES["apple_orange_title"]))
+    return computational_graph(operators, ends, edges,
+                               translate(MESSAGES["apple_orange_title"]))
 
 
 def sigmoid_graph(x, minus_x, exp_minus_x, denominator, y, dy, ddenominator, dexp_minus_x, dminus_x, dx):
@@ -312,18 +249,10 @@ def sigmoid_graph(x, minus_x, exp_minus_x, denominator, y, dy, ddenominator, dex
     from dy (the upstream gradient) back to dx.
     Edge names: x, minus_x, exp_minus_x, denominator, y (and the constants minus_one, one).
     """
-    operators = {
-        "times_minus_one": (2.0, 1.0, "×"),
-        "exp": (4.2, 1.0, "exp"),
-        "plus_one": (6.4, 1.0, "+"),
-        "divide": (8.6, 1.0, "/"),
-    }
-    ends = {
-        "x": (0.0, 1.0, "x"),
-        "minus_one": (0.9, -0.4, "−1"),
-        "one": (5.3, -0.4, "1"),
-        "y": (10.6, 1.0, "y"),
-    }
+    operators = {"times_minus_one": (2.0, 1.0, "×"), "exp": (4.2, 1.0, "exp"),
+                 "plus_one": (6.4, 1.0, "+"), "divide": (8.6, 1.0, "/")}
+    ends = {"x": (0.0, 1.0, "x"), "minus_one": (0.9, -0.4, "−1"), "one": (5.3, -0.4, "1"),
+            "y": (10.6, 1.0, "y")}
     edges = [
         ("x", "x", "times_minus_one", x, dx),
         ("minus_one", "minus_one", "times_minus_one", None, None),
@@ -333,38 +262,28 @@ def sigmoid_graph(x, minus_x, exp_minus_x, denominator, y, dy, ddenominator, dex
         ("denominator", "plus_one", "divide", denominator, ddenominator),
         ("y", "divide", "y", y, dy),
     ]
-    figure = computational_graph(
-        operators, ends, edges, fill(MESSAGES["sigmoid_graph_title"], x=format_value(x), dx=format_value(dx))
-    )
+    figure = computational_graph(operators, ends, edges,
+                                 fill(MESSAGES["sigmoid_graph_title"], x=format_value(x),
+                                      dx=format_value(dx)))
     # Under each backward number, the factor its node multiplied by (figure 5-20's rules).
     ax = figure.axes[0]
     for edge, factor in SIGMOID_LOCAL_DERIVATIVES.items():
         number_x, number_y = artist_by_gid(ax, f"backward:{edge}").get_position()
-        ax.text(
-            number_x,
-            number_y - 0.32,
-            factor,
-            color=BACKWARD_COLOR,
-            ha="center",
-            va="top",
-            fontsize=10,
-            fontstyle="italic",
-            gid=f"local:{edge}",
-        )
+        ax.text(number_x, number_y - 0.32, factor, color=BACKWARD_COLOR, ha="center", va="top",
+                fontsize=10, fontstyle="italic", gid=f"local:{edge}")
     return figure
 
 
 # The local derivative of the node each backward value has just passed, by the edge it stands on.
 SIGMOID_LOCAL_DERIVATIVES = {
-    "denominator": "× (−y²)",  # "/": d(1/u)/du = −1/u² = −y²
-    "exp_minus_x": "× 1",  # "+": passes the gradient on
-    "minus_x": "× exp(−x)",  # "exp": d exp(u)/du = exp(u), here exp(−x)
-    "x": "× (−1)",  # "×": times the other input, −1
+    "denominator": "× (−y²)",      # "/": d(1/u)/du = −1/u² = −y²
+    "exp_minus_x": "× 1",          # "+": passes the gradient on
+    "minus_x": "× exp(−x)",        # "exp": d exp(u)/du = exp(u), here exp(−x)
+    "x": "× (−1)",                 # "×": times the other input, −1
 }
 
 
 # ---------------------------------------------------------------- ReLU
-
 
 def relu_curves(x, out, dx):
     """ReLU and its derivative side by side.
@@ -375,17 +294,11 @@ def relu_curves(x, out, dx):
     figure = Figure(figsize=(9, 3.4), layout="constrained")
     left, right = figure.subplots(1, 2)
     left.plot(x, out, color=FORWARD_COLOR, linewidth=2)
-    left.set(
-        xlabel="x", ylabel="y = max(0, x)", title=translate(MESSAGES["relu_forward_title"]), gid="function"
-    )
+    left.set(xlabel="x", ylabel="y = max(0, x)", title=translate(MESSAGES["relu_forward_title"]),
+             gid="function")
     right.plot(x, dx, color=BACKWARD_COLOR, linewidth=2, drawstyle="steps-post")
-    right.set(
-        xlabel="x",
-        ylabel="dy/dx",
-        ylim=(-0.15, 1.15),
-        title=translate(MESSAGES["relu_backward_title"]),
-        gid="derivative",
-    )
+    right.set(xlabel="x", ylabel="dy/dx", ylim=(-0.15, 1.15),
+              title=translate(MESSAGES["relu_backward_title"]), gid="derivative")
     for ax in (left, right):
         ax.axhline(0, color="black", linewidth=0.6)
         ax.axvline(0, color="black", linewidth=0.6)
@@ -473,18 +386,16 @@ def relu_mask_layout(shape, cell_inches=0.5):
     for gid, title, color, column, row in RELU_PANELS:
         left = margin + column * (panel_width + gap)
         top = height - top_room - title_room - row * (title_room + panel_height + gap / 2)
-        ax = figure.add_axes(
-            (left / width, (top - panel_height) / height, panel_width / width, panel_height / height), gid=gid
-        )
+        ax = figure.add_axes((left / width, (top - panel_height) / height,
+                              panel_width / width, panel_height / height), gid=gid)
         if gid == "mask":
             ax.imshow(np.zeros(shape), cmap="Greys", vmin=0, vmax=2.5)
         else:
             ax.imshow(np.zeros(shape), cmap=HEATMAP_COLORMAP, vmin=-1, vmax=1)
         for row_index, column_index in np.ndindex(shape):
             ax.text(column_index, row_index, "", ha="center", va="center", fontsize=9)
-        ax.add_collection(
-            LineCollection([], colors=BLOCKED_COLOR, linewidths=2, gid="blocked"), autolim=False
-        )
+        ax.add_collection(LineCollection([], colors=BLOCKED_COLOR, linewidths=2, gid="blocked"),
+                          autolim=False)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(translate(title), color=color, fontsize=10)
@@ -494,22 +405,12 @@ def relu_mask_layout(shape, cell_inches=0.5):
     middle_bottom = middle_top - panel_height - title_room - gap / 2
     for column in (0, 1):
         x_inches = margin + (column + 1) * panel_width + (column + 0.5) * gap
-        for y_inches, arrow, name, color in [
-            (middle_top, "→", "forward", FORWARD_COLOR),
-            (middle_bottom, "←", "backward", BACKWARD_COLOR),
-        ]:
-            figure.text(
-                x_inches / width, y_inches / height, arrow, color=color, fontsize=20, ha="center", va="center"
-            )
-            figure.text(
-                x_inches / width,
-                (y_inches + 0.22) / height,
-                name,
-                color=color,
-                fontsize=9,
-                ha="center",
-                va="bottom",
-            )
+        for y_inches, arrow, name, color in [(middle_top, "→", "forward", FORWARD_COLOR),
+                                             (middle_bottom, "←", "backward", BACKWARD_COLOR)]:
+            figure.text(x_inches / width, y_inches / height, arrow, color=color, fontsize=20,
+                        ha="center", va="center")
+            figure.text(x_inches / width, (y_inches + 0.22) / height, name, color=color, fontsize=9,
+                        ha="center", va="bottom")
     return figure
 
 
@@ -530,7 +431,6 @@ def show_cell_values(texts, values, image, labels=None):
 
 
 # ---------------------------------------------------------------- Sigmoid
-
 
 def sigmoid_curve(x, y, slope, dout=1.0, dx=None, x_range=(-8.0, 8.0), figure=None):
     """σ and its derivative y(1−y) on one plot, with the point at x, its tangent and dx.
@@ -561,9 +461,8 @@ def sigmoid_curve(x, y, slope, dout=1.0, dx=None, x_range=(-8.0, 8.0), figure=No
     curve = sigmoid(grid)
     dout_curve.set_ydata(dout * curve * (1 - curve))
     artist_by_gid(ax, "dx point").set_data([x], [dx])
-    ax.set_title(
-        f"x = {x:.2f}: y = {y:.4f};  dx = dout · y(1−y) = {dout:.2f} × {slope:.4f} = {dx:.4f}", fontsize=10.5
-    )
+    ax.set_title(f"x = {x:.2f}: y = {y:.4f};  dx = dout · y(1−y) = {dout:.2f} × {slope:.4f} = {dx:.4f}",
+                 fontsize=10.5)
     return figure
 
 
@@ -573,68 +472,24 @@ def sigmoid_curve_layout(x_range):
     curve = sigmoid(grid)
     figure = Figure(figsize=(7.2, 4.0))
     ax = figure.add_axes((0.09, 0.12, 0.89, 0.8))
-    ax.plot(
-        grid,
-        curve,
-        color=FORWARD_COLOR,
-        linewidth=2,
-        label=translate(MESSAGES["sigmoid_forward"]),
-        gid="sigmoid",
-    )
-    ax.plot(
-        grid,
-        curve * (1 - curve),
-        color=BACKWARD_COLOR,
-        linewidth=2,
-        label=translate(MESSAGES["sigmoid_backward"]),
-        gid="derivative",
-    )
-    ax.plot(
-        grid,
-        curve * (1 - curve),
-        color=BACKWARD_COLOR,
-        linewidth=1.3,
-        linestyle=":",
-        label="dx = dout · y(1−y)",
-        gid="dout curve",
-    )
-    ax.plot(
-        [],
-        [],
-        color="black",
-        linestyle="--",
-        linewidth=1.3,
-        label=translate(MESSAGES["tangent"]),
-        gid="tangent",
-    )
+    ax.plot(grid, curve, color=FORWARD_COLOR, linewidth=2, label=translate(MESSAGES["sigmoid_forward"]),
+            gid="sigmoid")
+    ax.plot(grid, curve * (1 - curve), color=BACKWARD_COLOR, linewidth=2,
+            label=translate(MESSAGES["sigmoid_backward"]), gid="derivative")
+    ax.plot(grid, curve * (1 - curve), color=BACKWARD_COLOR, linewidth=1.3, linestyle=":",
+            label="dx = dout · y(1−y)", gid="dout curve")
+    ax.plot([], [], color="black", linestyle="--", linewidth=1.3, label=translate(MESSAGES["tangent"]),
+            gid="tangent")
     ax.plot([], [], "o", color=FORWARD_COLOR, markersize=8, gid="point")
     ax.plot([], [], "o", color=BACKWARD_COLOR, markersize=8, gid="slope point")
-    ax.plot(
-        [],
-        [],
-        "s",
-        color=BACKWARD_COLOR,
-        markerfacecolor="white",
-        markeredgewidth=2,
-        markersize=8,
-        gid="dx point",
-    )
+    ax.plot([], [], "s", color=BACKWARD_COLOR, markerfacecolor="white", markeredgewidth=2, markersize=8,
+            gid="dx point")
     ax.axvline(0, color=NEUTRAL_COLOR, linewidth=0.8, linestyle=":", gid="x")
     ax.plot([0], [0.25], "D", color=BACKWARD_COLOR, markerfacecolor="white", markersize=6)
-    ax.annotate(
-        translate(MESSAGES["maximum"]),
-        (0, 0.25),
-        xytext=(-7.6, 0.42),
-        fontsize=9,
-        arrowprops={"arrowstyle": "->", "color": NEUTRAL_COLOR},
-    )
-    ax.annotate(
-        translate(MESSAGES["fades"]),
-        (6, 0.005),
-        xytext=(3.3, 0.3),
-        fontsize=9,
-        arrowprops={"arrowstyle": "->", "color": NEUTRAL_COLOR},
-    )
+    ax.annotate(translate(MESSAGES["maximum"]), (0, 0.25), xytext=(-7.6, 0.42), fontsize=9,
+                arrowprops={"arrowstyle": "->", "color": NEUTRAL_COLOR})
+    ax.annotate(translate(MESSAGES["fades"]), (6, 0.005), xytext=(3.3, 0.3), fontsize=9,
+                arrowprops={"arrowstyle": "->", "color": NEUTRAL_COLOR})
     # Room below 0 for dx with a negative dout (the slider goes down to dout = −2: dx ≥ −0.5).
     ax.set(xlim=x_range, ylim=(-0.58, 1.1), xlabel="x", ylabel="y,  dy/dx,  dx")
     ax.grid(alpha=0.3)
@@ -643,7 +498,6 @@ def sigmoid_curve_layout(x_range):
 
 
 # ---------------------------------------------------------------- Affine
-
 
 def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
     """The shapes of the Affine layer's forward and backward passes, drawn as grids of cells.
@@ -668,29 +522,16 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
     # Four equations in two columns: forward and dX on the left, dW and dB on the right.
     # Each block: (name, array, colours, grows with the batch?).
     equations = [
-        [
-            ("X", X, "forward", True),
-            "·",
-            ("W", W, "forward", False),
-            "+",
-            ("B", B, "forward", False),
-            "=",
-            ("Y", Y, "forward", True),
-        ],
+        [("X", X, "forward", True), "·", ("W", W, "forward", False), "+", ("B", B, "forward", False), "=",
+         ("Y", Y, "forward", True)],
         [("dX", dX, "backward", True), "=", ("dY", dY, "backward", True), "·", ("Wᵀ", W.T, "neutral", False)],
         [("dW", dW, "backward", False), "=", ("Xᵀ", X.T, "neutral", True), "·", ("dY", dY, "backward", True)],
         [("dB", dB, "backward", False), "=", translate(MESSAGES["sum_over"]), ("dY", dY, "backward", True)],
     ]
     cell = 0.5
     # The height of each equation with room for `room` rows in every batch-sized block.
-    heights = [
-        max(
-            (room if item[3] and item[0] != "Xᵀ" else np.atleast_2d(item[1]).shape[0]) * cell
-            for item in items
-            if not isinstance(item, str)
-        )
-        for items in equations
-    ]
+    heights = [max((room if item[3] and item[0] != "Xᵀ" else np.atleast_2d(item[1]).shape[0]) * cell
+                   for item in items if not isinstance(item, str)) for items in equations]
     band_heights = [max(heights[0], heights[2]), max(heights[1], heights[3])]
     middles = [-band_heights[0] / 2, -band_heights[0] - 1.6 - band_heights[1] / 2]
 
@@ -705,48 +546,21 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
         # The batch axes' blocks and numbers, in the order the first call drew them: moved, resized
         # and given new text instead of drawn anew (making artists is a third of a slider move).
         labels = [text for text in batch_ax.texts if text.get_gid().startswith("shape:")]
-        drawn = {
-            "blocks": iter(zip(batch_ax.patches, batch_ax.collections, labels, strict=True)),
-            "values": iter([text for text in batch_ax.texts if text.get_gid() == "value"]),
-        }
+        drawn = {"blocks": iter(zip(batch_ax.patches, batch_ax.collections, labels, strict=True)),
+                 "values": iter([text for text in batch_ax.texts if text.get_gid() == "value"])}
     draw = {"parameters": parameters_ax if new_figure else None, "batch": batch_ax, "drawn": drawn}
     left_width = max(draw_equation(draw, equations[row], 0.0, middles[row], cell, room) for row in (0, 1))
     right_start = left_width + 1.5
     product_blocks = {}  # where Xᵀ and dY of dW = Xᵀ·dY are drawn: their N axis gets marked
-    right_end = max(
-        draw_equation(
-            draw,
-            equations[row + 2],
-            right_start,
-            middles[row],
-            cell,
-            room,
-            show_values=(row == 1),
-            extents=product_blocks if row == 0 else None,
-        )
-        for row in (0, 1)
-    )
+    right_end = max(draw_equation(draw, equations[row + 2], right_start, middles[row], cell, room,
+                                  show_values=(row == 1), extents=product_blocks if row == 0 else None)
+                    for row in (0, 1))
     caption_x, caption_y = (right_start + right_end) / 2 - 0.8, -band_heights[0] - 0.45  # its middle
-    mark_contracted_axis(
-        batch_ax,
-        product_blocks,
-        n,
-        f"{X.T.shape} · {dY.shape} = {dW.shape}",
-        caption_x,
-        caption_y,
-        new_figure,
-    )
+    mark_contracted_axis(batch_ax, product_blocks, n, f"{X.T.shape} · {dY.shape} = {dW.shape}",
+                         caption_x, caption_y, new_figure)
     if new_figure:  # the words that do not change with N: drawn once, not on every slider move
-        parameters_ax.text(
-            caption_x + 0.02,
-            caption_y,
-            translate(MESSAGES["summed_away"]),
-            ha="left",
-            va="center",
-            fontsize=9.5,
-            color=CONTRACTED_COLOR,
-            gid="contracted:note",
-        )
+        parameters_ax.text(caption_x + 0.02, caption_y, translate(MESSAGES["summed_away"]), ha="left",
+                           va="center", fontsize=9.5, color=CONTRACTED_COLOR, gid="contracted:note")
     # A fixed scale (inches per data unit) and axes sized to the drawing: no layout engine has to
     # measure the texts on every redraw. Room on the right for the bracket beside dY.
     left, right, bottom, top = -0.3, right_end + 1.4, middles[1] - band_heights[1] / 2 - 0.3, 1.2
@@ -760,15 +574,9 @@ def affine_shapes(X, W, B, Y, dY, dX, dW, dB, batch_room=None, figure=None):
     if new_figure:
         figure.set_size_inches(width, height + title_inches)
         # The title does not change with N (the block labels show it): one text less to redraw.
-        figure.text(
-            0.5,
-            1 - 0.08 / (height + title_inches),
-            fill(MESSAGES["affine_title"], d=d, m=m),
-            ha="center",
-            va="top",
-            fontsize=10,
-            gid="title",
-        )
+        figure.text(0.5, 1 - 0.08 / (height + title_inches),
+                    fill(MESSAGES["affine_title"], d=d, m=m),
+                    ha="center", va="top", fontsize=10, gid="title")
     return figure
 
 
@@ -780,27 +588,20 @@ def mark_contracted_axis(ax, blocks, n, caption, caption_x, caption_y, new_figur
     d_left, d_bottom, d_right, d_top = blocks["dY"]
     reach, gap = 0.15, 0.08  # bracket depth and its distance from the block, in data units
     brackets = {
-        "Xᵀ": (
-            [x_left, x_left, x_right, x_right],
-            [x_bottom - gap, x_bottom - gap - reach, x_bottom - gap - reach, x_bottom - gap],
-        ),
-        "dY": (
-            [d_right + gap, d_right + gap + reach, d_right + gap + reach, d_right + gap],
-            [d_top, d_top, d_bottom, d_bottom],
-        ),
+        "Xᵀ": ([x_left, x_left, x_right, x_right],
+               [x_bottom - gap, x_bottom - gap - reach, x_bottom - gap - reach, x_bottom - gap]),
+        "dY": ([d_right + gap, d_right + gap + reach, d_right + gap + reach, d_right + gap],
+               [d_top, d_top, d_bottom, d_bottom]),
     }
-    labels = [
-        ((x_left + x_right) / 2, x_bottom - gap - reach - 0.08, "center", "top"),
-        (d_right + gap + reach + 0.1, (d_bottom + d_top) / 2, "left", "center"),
-    ]
+    labels = [((x_left + x_right) / 2, x_bottom - gap - reach - 0.08, "center", "top"),
+              (d_right + gap + reach + 0.1, (d_bottom + d_top) / 2, "left", "center")]
     if new_figure:
         for name in brackets:
             ax.add_line(Line2D([], [], color=CONTRACTED_COLOR, linewidth=2, gid=f"contracted:{name}"))
         for _ in labels:
             ax.text(0, 0, "", fontsize=10, color=CONTRACTED_COLOR, fontweight="bold", gid="contracted:N")
-        ax.text(
-            0, 0, "", ha="right", va="center", fontsize=9.5, color=CONTRACTED_COLOR, gid="contracted:caption"
-        )
+        ax.text(0, 0, "", ha="right", va="center", fontsize=9.5, color=CONTRACTED_COLOR,
+                gid="contracted:caption")
     for name, (xs, ys) in brackets.items():
         artist_by_gid(ax, f"contracted:{name}").set_data(xs, ys)
     n_labels = [text for text in ax.texts if text.get_gid() == "contracted:N"]
@@ -830,24 +631,15 @@ def draw_equation(draw, items, left, middle, cell, room, show_values=False, exte
     extents: a dict to fill with {name: (left, bottom, right, top)} of the batch-sized blocks.
     Returns the right edge.
     """
-    fills = {
-        "forward": (FORWARD_FILL, FORWARD_COLOR),
-        "backward": (BACKWARD_FILL, BACKWARD_COLOR),
-        "neutral": (NEUTRAL_FILL, NEUTRAL_COLOR),
-    }
+    fills = {"forward": (FORWARD_FILL, FORWARD_COLOR), "backward": (BACKWARD_FILL, BACKWARD_COLOR),
+             "neutral": (NEUTRAL_FILL, NEUTRAL_COLOR)}
     cell_width = cell * 1.6 if show_values else cell
     for item in items:
         if isinstance(item, str):
             short = len(item) == 1
             if draw["parameters"] is not None:
-                draw["parameters"].text(
-                    left + (0.35 if short else 0.7),
-                    middle,
-                    item,
-                    ha="center",
-                    va="center",
-                    fontsize=14 if short else 9,
-                )
+                draw["parameters"].text(left + (0.35 if short else 0.7), middle, item, ha="center",
+                                        va="center", fontsize=14 if short else 9)
             left += 0.7 if short else 1.4
             continue
         name, array, kind, grows = item
@@ -856,53 +648,21 @@ def draw_equation(draw, items, left, middle, cell, room, show_values=False, exte
         drawn = draw["drawn"]
         if grows:
             block = None if drawn is None else next(drawn["blocks"])
-            draw_block(
-                draw["batch"],
-                name,
-                values,
-                np.shape(array),
-                fills[kind],
-                left,
-                middle,
-                (cell_width, cell),
-                block,
-            )
+            draw_block(draw["batch"], name, values, np.shape(array), fills[kind], left, middle,
+                       (cell_width, cell), block)
             if extents is not None:
-                extents[name] = (
-                    left,
-                    middle - rows * cell / 2,
-                    left + columns * cell_width,
-                    middle + rows * cell / 2,
-                )
+                extents[name] = (left, middle - rows * cell / 2, left + columns * cell_width,
+                                 middle + rows * cell / 2)
         elif draw["parameters"] is not None:
-            draw_block(
-                draw["parameters"],
-                name,
-                values,
-                np.shape(array),
-                fills[kind],
-                left,
-                middle,
-                (cell_width, cell),
-            )
+            draw_block(draw["parameters"], name, values, np.shape(array), fills[kind], left, middle,
+                       (cell_width, cell))
         if show_values:
             top = middle + rows * cell / 2
             for row in range(room if grows else rows):
                 for column in range(columns):
-                    text = (
-                        draw["batch"].text(
-                            0,
-                            0,
-                            "",
-                            ha="center",
-                            va="center",
-                            fontsize=9.5,
-                            color=BACKWARD_COLOR,
-                            gid="value",
-                        )
-                        if drawn is None
-                        else next(drawn["values"])
-                    )
+                    text = (draw["batch"].text(0, 0, "", ha="center", va="center", fontsize=9.5,
+                                               color=BACKWARD_COLOR, gid="value")
+                            if drawn is None else next(drawn["values"]))
                     text.set_visible(row < rows)
                     if row < rows:
                         text.set_position((left + (column + 0.5) * cell_width, top - (row + 0.5) * cell))
@@ -922,28 +682,23 @@ def draw_block(ax, name, values, shape, colors, left, middle, cell, block=None):
     if block is None:
         fill, edge = colors
         # The inner cell borders as one collection of lines: far faster to draw than a rectangle per cell.
-        block = (
-            ax.add_patch(Rectangle((0, 0), 0, 0, facecolor=fill, edgecolor=edge, linewidth=1)),
-            ax.add_collection(LineCollection([], colors=edge, linewidths=1), autolim=False),
-            ax.text(0, 0, "", ha="center", va="bottom", fontsize=10, color=edge, gid=f"shape:{name}"),
-        )
+        block = (ax.add_patch(Rectangle((0, 0), 0, 0, facecolor=fill, edgecolor=edge, linewidth=1)),
+                 ax.add_collection(LineCollection([], colors=edge, linewidths=1), autolim=False),
+                 ax.text(0, 0, "", ha="center", va="bottom", fontsize=10, color=edge, gid=f"shape:{name}"))
     frame, borders, label = block
     cell_width, cell_height = cell
     rows, columns = values.shape
     top, bottom = middle + rows * cell_height / 2, middle - rows * cell_height / 2
     right = left + columns * cell_width
     frame.set_bounds(left, bottom, columns * cell_width, rows * cell_height)
-    borders.set_segments(
-        [[(left, y), (right, y)] for y in bottom + cell_height * np.arange(1, rows)]
-        + [[(x, bottom), (x, top)] for x in left + cell_width * np.arange(1, columns)]
-    )
+    borders.set_segments([[(left, y), (right, y)] for y in bottom + cell_height * np.arange(1, rows)]
+                         + [[(x, bottom), (x, top)] for x in left + cell_width * np.arange(1, columns)])
     label.set_position((left + columns * cell_width / 2, top + 0.1))
     label.set_text(f"{name} {shape}")
     return block
 
 
 # ---------------------------------------------------------------- Softmax-with-Loss
-
 
 def softmax_bars(scores, probabilities, label, gradient, loss, figure=None):
     """Scores, softmax probabilities and the gradient y − t of Softmax-with-Loss, as bar charts.
@@ -957,9 +712,8 @@ def softmax_bars(scores, probabilities, label, gradient, loss, figure=None):
     values as bar heights (ax.patches) and writes them above the bars (ax.texts), with the true
     class drawn hatched. The figure's title text (with the loss) has gid "title".
     """
-    scores, probabilities, gradient = (
-        np.asarray(a, dtype=float).reshape(-1) for a in (scores, probabilities, gradient)
-    )
+    scores, probabilities, gradient = (np.asarray(a, dtype=float).reshape(-1)
+                                       for a in (scores, probabilities, gradient))
     if figure is None:
         figure = softmax_bars_layout(scores.size, label)
     # The scores' axis fits the largest score (at least ±5, the sliders' range: there it never moves).
@@ -976,21 +730,16 @@ def softmax_bars(scores, probabilities, label, gradient, loss, figure=None):
             text.set_y(value + gap if value >= 0 else value - gap)
             text.set_text(f"{value:.{digits}f}")
             text.set_verticalalignment("bottom" if value >= 0 else "top")
-    artist_by_gid(figure, "title").set_text(
-        fill(MESSAGES["softmax_title"], label=label, loss=f"{float(loss):.4f}")
-    )
+    artist_by_gid(figure, "title").set_text(fill(MESSAGES["softmax_title"], label=label,
+                                                 loss=f"{float(loss):.4f}"))
     return figure
 
 
 def softmax_bars_layout(classes, label):
     """The figure of softmax_bars with bars of height 0: three Axes at fixed positions."""
     panels = [
-        (
-            "scores",
-            translate(MESSAGES["panel_scores"]),
-            NEUTRAL_COLOR,
-            (-6.0, 6.0),
-        ),  # softmax_bars may widen it
+        # softmax_bars may widen the scores' range
+        ("scores", translate(MESSAGES["panel_scores"]), NEUTRAL_COLOR, (-6.0, 6.0)),
         ("probabilities", translate(MESSAGES["panel_probabilities"]), FORWARD_COLOR, (0, 1.15)),
         ("gradient", translate(MESSAGES["panel_gradient"]), BACKWARD_COLOR, (-1.15, 1.15)),
     ]
@@ -1003,14 +752,9 @@ def softmax_bars_layout(classes, label):
         for position in positions:
             ax.text(position, 0, "", ha="center", va="bottom", fontsize=8.5)
         ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_xticks(
-            positions,
-            [
-                fill(MESSAGES["class_tick"], k=k) + (translate(MESSAGES["true_tick"]) if k == label else "")
-                for k in positions
-            ],
-            fontsize=9,
-        )
+        ticks = [fill(MESSAGES["class_tick"], k=k) + (translate(MESSAGES["true_tick"]) if k == label else "")
+                 for k in positions]
+        ax.set_xticks(positions, ticks, fontsize=9)
         ax.tick_params(axis="y", labelsize=8)
         ax.set_ylim(*limits)
         ax.set_title(name, color=color, fontsize=10)

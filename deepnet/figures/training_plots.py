@@ -2,13 +2,13 @@
 
 Each function draws one matplotlib figure and returns it; the notebook shows it.
 """
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 from deepnet.course.language import fill, translate
 from deepnet.figures.plots import BACKWARD_COLOR, FORWARD_COLOR, NEUTRAL_COLOR
 
+# Every word of these figures, in the learner's language (fill, translate).
 MESSAGES = {
     "numerical": "numerical\n({count} forward passes)",
     "backprop": "backprop\n(1 forward + 1 backward)",
@@ -25,9 +25,10 @@ MESSAGES = {
     "accuracy_title": "Test accuracy follows training accuracy, a little below",
     "wrong_digit": "{prediction} (is {label})",
 }
+
 TRAIN_COLOR = FORWARD_COLOR  # blue, as everywhere in the course
-TEST_COLOR = "#ff7f0e"  # orange: the data the network never trained on
-RIGHT_COLOR = "#2e7d32"  # green and red, as in the exercise checks
+TEST_COLOR = "#ff7f0e"       # orange: the data the network never trained on
+RIGHT_COLOR = "#2e7d32"      # green and red, as in the exercise checks
 WRONG_COLOR = "#c62828"
 
 
@@ -60,44 +61,20 @@ def training_curves(history, batches_per_epoch):
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 3.8))
     epochs = np.arange(1, len(history["epoch_loss"]) + 1)
     batch_epochs = np.arange(1, len(history["loss"]) + 1) / batches_per_epoch
-    loss_ax.plot(
-        batch_epochs,
-        history["loss"],
-        color=NEUTRAL_COLOR,
-        linewidth=0.6,
-        alpha=0.7,
-        label=translate(MESSAGES["one_batch"]),
-    )
-    loss_ax.plot(
-        epochs,
-        history["epoch_loss"],
-        "o-",
-        color="black",
-        markersize=3,
-        label=translate(MESSAGES["whole_set"]),
-    )
+    loss_ax.plot(batch_epochs, history["loss"], color=NEUTRAL_COLOR, linewidth=0.6, alpha=0.7,
+                 label=translate(MESSAGES["one_batch"]))
+    loss_ax.plot(epochs, history["epoch_loss"], "o-", color="black", markersize=3,
+                 label=translate(MESSAGES["whole_set"]))
     loss_ax.set_yscale("log")
     loss_ax.set_xlabel(translate(MESSAGES["epoch"]))
     loss_ax.set_ylabel(translate(MESSAGES["loss_axis"]))
     loss_ax.set_title(translate(MESSAGES["loss_title"]))
     loss_ax.legend()
 
-    acc_ax.plot(
-        epochs,
-        history["train_acc"],
-        "o-",
-        color=TRAIN_COLOR,
-        markersize=3,
-        label=translate(MESSAGES["training_set"]),
-    )
-    acc_ax.plot(
-        epochs,
-        history["test_acc"],
-        "s-",
-        color=TEST_COLOR,
-        markersize=3,
-        label=translate(MESSAGES["test_set"]),
-    )
+    acc_ax.plot(epochs, history["train_acc"], "o-", color=TRAIN_COLOR, markersize=3,
+                label=translate(MESSAGES["training_set"]))
+    acc_ax.plot(epochs, history["test_acc"], "s-", color=TEST_COLOR, markersize=3,
+                label=translate(MESSAGES["test_set"]))
     acc_ax.set_xlabel(translate(MESSAGES["epoch"]))
     acc_ax.set_ylabel(translate(MESSAGES["accuracy"]))
     low = min(min(history["train_acc"]), min(history["test_acc"]))

@@ -24,7 +24,6 @@ bench_widgets.py measures each slider).
 Only `interactive`, sliders, HTML and Image are used: they behave the same in ipywidgets 7.6 to
 8.x (Colab ships 7.7.1).
 """
-
 import html
 import io
 from functools import partial
@@ -41,6 +40,7 @@ from deepnet.course.language import fill, translate
 from deepnet.figures import plots
 from deepnet.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
+# The sliders' words and status lines, in the learner's language (fill, translate).
 MESSAGES = {
     "relu_line": "shift = {shift}  {passed} of {size} gradients pass  "
     "sum of out = {out_sum}  sum of dx = {dx_sum}",
@@ -142,12 +142,8 @@ class BlittedPng:
         else:
             for axes, _ in changed:
                 box = axes.get_window_extent().padded(REGION_PADDING)
-                region = [
-                    int(box.x0),
-                    int(self.canvas.get_width_height()[1] - box.y1),
-                    int(box.x1) + 1,
-                    int(self.canvas.get_width_height()[1] - box.y0) + 1,
-                ]
+                region = [int(box.x0), int(self.canvas.get_width_height()[1] - box.y1),
+                          int(box.x1) + 1, int(self.canvas.get_width_height()[1] - box.y0) + 1]
                 self.canvas.restore_region(self.background, bbox=region, xy=(region[0], region[1]))
             redraw = changed
         for _, artists in redraw:
@@ -168,10 +164,8 @@ def artist_state(artist):
     if isinstance(artist, Text):
         return (artist.get_text(), str(artist.get_color()), artist.get_position())
     if isinstance(artist, LineCollection):
-        return (
-            tuple(np.asarray(segment).tobytes() for segment in artist.get_segments()),
-            np.asarray(artist.get_colors()).tobytes(),
-        )
+        return (tuple(np.asarray(segment).tobytes() for segment in artist.get_segments()),
+                np.asarray(artist.get_colors()).tobytes())
     if isinstance(artist, Spine):
         return ("spine", artist.get_visible())
     return object()  # unknown: always drawn again
@@ -182,21 +176,17 @@ def artist_state(artist):
 # A fixed input, shifted by the slider. Every entry is an odd number of tenths and the slider
 # moves in steps of 0.2, so an entry never lands exactly on 0, where the mask's "x <= 0" would
 # be a rounding accident, and every number in the picture has one decimal.
-RELU_INPUT = np.array(
-    [
-        [1.3, -0.7, 0.3, -1.5],
-        [-0.3, 0.9, -2.1, 1.5],
-        [0.5, -1.1, 1.9, -0.1],
-    ]
-)
+RELU_INPUT = np.array([
+    [1.3, -0.7, 0.3, -1.5],
+    [-0.3, 0.9, -2.1, 1.5],
+    [0.5, -1.1, 1.9, -0.1],
+])
 # The gradient arriving from the layer above: fixed, so only the mask decides what gets through.
-RELU_UPSTREAM = np.array(
-    [
-        [0.3, -0.5, 0.8, 0.1],
-        [0.6, 0.4, -0.7, -0.3],
-        [-0.4, 0.2, 0.5, -0.8],
-    ]
-)
+RELU_UPSTREAM = np.array([
+    [0.3, -0.5, 0.8, 0.1],
+    [0.6, 0.4, -0.7, -0.3],
+    [-0.4, 0.2, 0.5, -0.8],
+])
 
 
 def run_relu(shift):
@@ -206,14 +196,8 @@ def run_relu(shift):
     out = relu.forward(x)
     dx = relu.backward(RELU_UPSTREAM)
     passed = int(np.sum(~relu.mask))
-    line = fill(
-        MESSAGES["relu_line"],
-        shift=f"{shift:.2f}",
-        passed=passed,
-        size=relu.mask.size,
-        out_sum=f"{np.sum(out):.2f}",
-        dx_sum=f"{np.sum(dx):.2f}",
-    )
+    line = fill(MESSAGES["relu_line"], shift=f"{shift:.2f}", passed=passed, size=relu.mask.size,
+                out_sum=f"{np.sum(out):.2f}", dx_sum=f"{np.sum(dx):.2f}")
     return line, {"x": x, "mask": relu.mask, "out": out, "dout": RELU_UPSTREAM, "dx": dx}
 
 
@@ -229,32 +213,19 @@ def relu_mask_moving_artists(figure):
     gradient), the blocked frames of every panel, and the title. (The axes' spines are drawn again
     too: the images cover half of each line.)"""
     changing = [ax for ax in figure.axes if ax.get_gid() != "dout"]
-    return (
-        [artist for ax in changing for artist in [*ax.images, *ax.texts, *ax.spines.values()]]
-        + [plots.artist_by_gid(ax, "blocked") for ax in figure.axes]
-        + [plots.artist_by_gid(figure, "title")]
-    )
+    return ([artist for ax in changing for artist in [*ax.images, *ax.texts, *ax.spines.values()]]
+            + [plots.artist_by_gid(ax, "blocked") for ax in figure.axes]
+            + [plots.artist_by_gid(figure, "title")])
 
 
 def relu_mask_explorer(shift=0.0):
     """Slider "shift" (−2.4 to 2.4) added to a fixed 3×4 input: watch the mask grow and shrink."""
-    return explorer(
-        run_relu,
-        plots.relu_mask,
-        relu_mask_moving_artists,
-        shift=FloatSlider(
-            value=shift,
-            min=-2.4,
-            max=2.4,
-            step=0.2,
-            description=translate(MESSAGES["shift"]),
-            style=SLIDER_STYLE,
-        ),
-    )
+    return explorer(run_relu, plots.relu_mask, relu_mask_moving_artists,
+                    shift=FloatSlider(value=shift, min=-2.4, max=2.4, step=0.2,
+                                      description=translate(MESSAGES["shift"]), style=SLIDER_STYLE))
 
 
 # ---------------------------------------------------------------- Sigmoid
-
 
 def run_sigmoid(x, dout=1.0):
     """Sigmoid forward at x, backward with dout: (line, arrays of plots.sigmoid_curve).
@@ -265,10 +236,8 @@ def run_sigmoid(x, dout=1.0):
     y = layer.forward(np.array(x, dtype=float))
     slope = layer.backward(np.ones_like(y))
     dx = layer.backward(np.array(dout, dtype=float))
-    line = (
-        f"x = {x:.2f}  y = {float(y):.4f}  y(1−y) = {float(slope):.4f}  "
-        f"dout = {dout:.2f}  dx = dout·y(1−y) = {float(dx):.4f}"
-    )
+    line = (f"x = {x:.2f}  y = {float(y):.4f}  y(1−y) = {float(slope):.4f}  "
+            f"dout = {dout:.2f}  dx = dout·y(1−y) = {float(dx):.4f}")
     return line, {"x": x, "y": y, "slope": slope, "dout": dout, "dx": dx}
 
 
@@ -290,35 +259,22 @@ def sigmoid_moving_artists(figure):
 def sigmoid_explorer(x=1.5, dout=1.0):
     """Sliders "x" (−8 to 8) and "dout" (−2 to 2): the Sigmoid's output, its slope y(1−y), the
     tangent at x, and dx = dout · y(1−y)."""
-    return explorer(
-        run_sigmoid,
-        plots.sigmoid_curve,
-        sigmoid_moving_artists,
-        x=FloatSlider(value=x, min=-8.0, max=8.0, step=0.1, description="x", style=SLIDER_STYLE),
-        dout=FloatSlider(value=dout, min=-2.0, max=2.0, step=0.1, description="dout", style=SLIDER_STYLE),
-    )
+    return explorer(run_sigmoid, plots.sigmoid_curve, sigmoid_moving_artists,
+                    x=FloatSlider(value=x, min=-8.0, max=8.0, step=0.1, description="x", style=SLIDER_STYLE),
+                    dout=FloatSlider(value=dout, min=-2.0, max=2.0, step=0.1, description="dout",
+                                     style=SLIDER_STYLE))
 
 
 # ---------------------------------------------------------------- Affine
 
 # D = 2 inputs, M = 3 outputs, as in the book's figure 5-25; up to 8 samples in a batch.
-AFFINE_W = np.array([[0.2, -0.5, 0.1], [0.4, 0.3, -0.2]])
+AFFINE_W = np.array([[0.2, -0.5, 0.1],
+                     [0.4, 0.3, -0.2]])
 AFFINE_B = np.array([0.1, 0.0, -0.1])
-AFFINE_INPUTS = np.array(
-    [[1.0, 2.0], [0.5, -1.0], [-1.5, 0.5], [2.0, 1.0], [0.0, -0.5], [-1.0, -2.0], [1.5, 0.0], [0.5, 1.5]]
-)
-AFFINE_UPSTREAM = np.array(
-    [
-        [0.1, -0.2, 0.3],
-        [0.4, 0.1, -0.1],
-        [-0.3, 0.2, 0.2],
-        [0.2, 0.3, -0.4],
-        [0.1, -0.1, 0.1],
-        [-0.2, 0.4, 0.3],
-        [0.3, 0.0, -0.2],
-        [0.1, 0.2, 0.1],
-    ]
-)
+AFFINE_INPUTS = np.array([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.5], [2.0, 1.0],
+                          [0.0, -0.5], [-1.0, -2.0], [1.5, 0.0], [0.5, 1.5]])
+AFFINE_UPSTREAM = np.array([[0.1, -0.2, 0.3], [0.4, 0.1, -0.1], [-0.3, 0.2, 0.2], [0.2, 0.3, -0.4],
+                            [0.1, -0.1, 0.1], [-0.2, 0.4, 0.3], [0.3, 0.0, -0.2], [0.1, 0.2, 0.1]])
 MAX_BATCH_SIZE = len(AFFINE_INPUTS)
 
 
@@ -333,20 +289,10 @@ def run_affine(batch_size):
     Y = layer.forward(X)
     dX = layer.backward(dY)
     db_text = ", ".join(f"{v:.1f}" for v in layer.db)
-    line = (
-        f"N = {batch_size}  X {X.shape} · W {layer.W.shape} + B {layer.b.shape} = Y {Y.shape}  |  "
-        f"dX {dX.shape}  dW {layer.dW.shape}  dB {layer.db.shape} = ({db_text})"
-    )
-    return line, {
-        "X": X,
-        "W": layer.W,
-        "B": layer.b,
-        "Y": Y,
-        "dY": dY,
-        "dX": dX,
-        "dW": layer.dW,
-        "dB": layer.db,
-    }
+    line = (f"N = {batch_size}  X {X.shape} · W {layer.W.shape} + B {layer.b.shape} = Y {Y.shape}  |  "
+            f"dX {dX.shape}  dW {layer.dW.shape}  dB {layer.db.shape} = ({db_text})")
+    return line, {"X": X, "W": layer.W, "B": layer.b, "Y": Y, "dY": dY, "dX": dX, "dW": layer.dW,
+                  "dB": layer.db}
 
 
 # N = 4 samples by default: with D = 2 and M = 3, no array in the picture is square, so no
@@ -368,14 +314,8 @@ def affine_moving_artists(figure):
 
 def affine_batch_explorer(batch_size=AFFINE_START_BATCH_SIZE):
     """Slider "batch size N" (1 to 8): X, Y, dY and dX grow with N; W, B, dW and dB do not."""
-    slider = IntSlider(
-        value=batch_size,
-        min=1,
-        max=MAX_BATCH_SIZE,
-        step=1,
-        description=translate(MESSAGES["batch_size"]),
-        style=SLIDER_STYLE,
-    )
+    slider = IntSlider(value=batch_size, min=1, max=MAX_BATCH_SIZE, step=1,
+                       description=translate(MESSAGES["batch_size"]), style=SLIDER_STYLE)
     draw = partial(plots.affine_shapes, batch_room=MAX_BATCH_SIZE)  # the figure keeps its size for every N
     return explorer(run_affine, draw, affine_moving_artists, batch_size=slider)
 
@@ -400,25 +340,14 @@ def run_softmax(score_0, score_1, score_2, label=SOFTMAX_LABEL):
     def numbers(values, digits):
         return "(" + ", ".join(f"{v:.{digits}f}" for v in values) + ")"
 
-    line = fill(
-        MESSAGES["scores_line"],
-        scores=numbers(scores, 2),
-        probabilities=numbers(layer.y, 4),
-        loss=f"{float(loss):.4f}",
-        gradient=numbers(gradient, 4),
-    )
-    return line, {
-        "scores": scores,
-        "probabilities": layer.y,
-        "label": label,
-        "gradient": gradient,
-        "loss": loss,
-    }
+    line = fill(MESSAGES["scores_line"], scores=numbers(scores, 2), probabilities=numbers(layer.y, 4),
+                loss=f"{float(loss):.4f}", gradient=numbers(gradient, 4))
+    return line, {"scores": scores, "probabilities": layer.y, "label": label, "gradient": gradient,
+                  "loss": loss}
 
 
-def softmax_view(
-    score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOFTMAX_START[2], label=SOFTMAX_LABEL
-):
+def softmax_view(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOFTMAX_START[2],
+                 label=SOFTMAX_LABEL):
     """Print run_softmax's numbers and return the three bar charts."""
     line, arrays = run_softmax(score_0, score_1, score_2, label)
     print(line)
@@ -428,24 +357,16 @@ def softmax_view(
 def softmax_moving_artists(figure):
     """What new scores change: the bars, their numbers, the zero line drawn over them, the title
     with the loss. (The axes' limits stay: the sliders' scores fit the score panel's range.)"""
-    return [artist for ax in figure.axes for artist in [*ax.patches, *ax.lines, *ax.texts]] + [
-        plots.artist_by_gid(figure, "title")
-    ]
+    return ([artist for ax in figure.axes for artist in [*ax.patches, *ax.lines, *ax.texts]]
+            + [plots.artist_by_gid(figure, "title")])
 
 
-def softmax_explorer(
-    score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOFTMAX_START[2], label=SOFTMAX_LABEL
-):
+def softmax_explorer(score_0=SOFTMAX_START[0], score_1=SOFTMAX_START[1], score_2=SOFTMAX_START[2],
+                     label=SOFTMAX_LABEL):
     """Three sliders "score 0..2" (−5 to 5) for the logits of one sample whose true class is `label`."""
     sliders = {
-        f"score_{k}": FloatSlider(
-            value=value,
-            min=-5.0,
-            max=5.0,
-            step=0.1,
-            style=SLIDER_STYLE,
-            description=fill(MESSAGES["score_true" if k == label else "score"], k=k),
-        )
+        f"score_{k}": FloatSlider(value=value, min=-5.0, max=5.0, step=0.1, style=SLIDER_STYLE,
+                                  description=fill(MESSAGES["score_true" if k == label else "score"], k=k))
         for k, value in enumerate((score_0, score_1, score_2))
     }
 
