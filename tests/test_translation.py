@@ -85,6 +85,7 @@ def test_every_message_template_has_a_translation_with_the_same_placeholders(cod
 def test_translated_messages_are_in_the_language(code):
     script = HANGUL if code == "ko" else HAN
     catalog = read_catalog(translation.messages_catalog_path(code), code)
+
     def words(text):  # English words outside placeholders and code
         return re.findall(r"[A-Za-z]{4,}", re.sub(r"\{[^}]*\}|`[^`]*`", "", text))
 
@@ -150,9 +151,14 @@ def test_a_catalog_that_copies_the_english_builds_the_english_notebook_back():
             for c in built["cells"]
             if c["id"] not in ("colab-badge", "language")
         ]
-        # The same text; only relative links point one folder further up (from chapters/ko/).
+        # The same text; only links and paths of notebooks lead to the Korean copies.
         assert sources == [
-            (c["id"], translation.relinked("".join(c["source"]), english, "ko"))
+            (
+                c["id"],
+                translation.with_translated_paths(
+                    translation.relinked("".join(c["source"]), english, "ko"), "ko"
+                ),
+            )
             if c["cell_type"] == "markdown"
             else (c["id"], "".join(c["source"]))
             for c in original["cells"]
@@ -473,3 +479,10 @@ def test_every_relative_link_of_a_translated_notebook_leads_to_a_file(path):
             for target in re.findall(r"\]\(([^)\s]+)\)", "".join(cell["source"])):
                 if not re.match(r"[a-z][a-z0-9+.-]*:|#", target):
                     assert (path.parent / target.split("#")[0]).exists(), (cell["id"], target)
+
+
+def test_a_translated_exercise_tells_the_learner_to_grade_the_translated_file():
+    for code in CODES:
+        text = (REPO / "exercises" / code / "5.5-activation-layers.ipynb").read_text(encoding="utf-8")
+        assert f"deepnet grade exercises/{code}/5.5-activation-layers.ipynb" in text
+        assert "deepnet grade exercises/5.5-activation-layers.ipynb" not in text

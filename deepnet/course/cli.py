@@ -213,8 +213,7 @@ def run_translate(args):
     try:
         if args.action == "check":
             problems = translation.check(root)
-            for problem in problems:
-                print(problem)
+            print_lines(problems)
             return 1 if problems else 0
         if args.action == "build":
             written, fallbacks = translation.build(root)
@@ -225,9 +224,18 @@ def run_translate(args):
     except (translation.TranslationError, exercises.ExerciseError) as error:
         print(fill(MESSAGES["error"], command="translate", error=error), file=sys.stderr)
         return 2
-    for path in written:
-        print(fill(MESSAGES["wrote"], path=path))
+    print_lines(fill(MESSAGES["wrote"], path=path) for path in written)
     return 0
+
+
+def print_lines(lines):
+    """Print to stdout; a reader that stops early (`deepnet translate check | head`) is no error."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stdout = None
 
 
 def main(argv=None):

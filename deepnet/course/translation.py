@@ -181,6 +181,20 @@ def relinked(markdown, english, code):
     return LINK.sub(move, markdown)
 
 
+NOTEBOOK_PATH = re.compile(r"(?<![\w/.-])(chapters|solutions|exercises)/([\w.-]+\.ipynb)\b")
+
+
+def with_translated_paths(markdown, code):
+    """Paths from the course's top folder (`deepnet grade exercises/5.5-activation-layers.ipynb`,
+    in text or in code) name the copy in this language when there is one: exercises/ko/5.5-…."""
+
+    def move(match):
+        folder, name = match.groups()
+        return f"{folder}/{code}/{name}" if code in languages_of(PurePosixPath(name)) else match.group(0)
+
+    return NOTEBOOK_PATH.sub(move, markdown)
+
+
 def block_context(notebook_path, cell_id, number):
     return f"{notebook_path}#{cell_id}#{number}"
 
@@ -483,7 +497,8 @@ def translated_notebook(root, english, code, catalog):
                     else:
                         block = same_line_ends(message.string, block)
                 parts.append(block + separator)
-            cell["source"] = source_lines(relinked("".join(parts), english, code))
+            markdown = with_translated_paths(relinked("".join(parts), english, code), code)
+            cell["source"] = source_lines(markdown)
         elif cell.get("cell_type") == "code":
             old = previous_cells.get(cell.get("id"))
             if old is not None and "".join(old.get("source", "")) == source:
