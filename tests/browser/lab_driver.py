@@ -166,6 +166,28 @@ ALL_WIDGETS_HAVE_A_PLOT = """() => [...document.querySelectorAll('.widget-intera
                                     .every(w => w.querySelector('img.widget-image[src]'))"""
 
 
+SESSION_KERNEL = """async (path) => {
+    const sessions = await (await fetch('/api/sessions?' + Date.now())).json();
+    const session = sessions.find(s => s.path === path);
+    return session && session.kernel ? [session.kernel.id, session.kernel.execution_state] : null; }"""
+
+
+def wait_for_a_settled_kernel(page, name, timeout_s, quiet_s=2.0):
+    """Wait until the notebook's session keeps one idle kernel for quiet_s. A fresh server may start
+    a kernel for the notebook and replace it a second later; cells run on the first one would never
+    finish (seen in a new virtual environment, once per server, on the first notebook)."""
+    deadline = time.monotonic() + timeout_s
+    seen, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        kernel = page.evaluate(SESSION_KERNEL, name)
+        if kernel != seen:
+            seen, since = kernel, time.monotonic()
+        elif kernel is not None and kernel[1] == "idle" and time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{name}: its kernel never settled (last seen: {seen})")
+
+
 def open_notebook(browser, base_url, name, timeout_s=120):
     """Open `name` in JupyterLab in a new page, wait for its kernel, run all cells, wait for the end.
 
@@ -178,6 +200,7 @@ def open_notebook(browser, base_url, name, timeout_s=120):
     page.goto(f"{base_url}/lab/tree/{name}?reset", timeout=timeout_s * 1000)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout_s * 1000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout_s * 1000)
+    wait_for_a_settled_kernel(page, name, timeout_s)
     started = time.monotonic()
     for _ in range(5):
         # Should JupyterLab still ask "Select Kernel", choose the notebook's own kernel, as a reader would.
